@@ -1,0 +1,42 @@
+//! Erlang/OTP-style supervision trees for tokio services.
+//!
+//! Declare long-running tasks, jobs and sidecars; a tree of supervisors keeps
+//! them running, restarts them by policy with backoff and intensity limits,
+//! escalates when restarts stop helping, and shuts everything down in order.
+//!
+//! This crate is the facade: it re-exports the runtime
+//! ([`supervisor_core`]) and, for the usual imports, has a [`prelude`].
+//!
+//! # Examples
+//!
+//! ```
+//! use std::time::Duration;
+//! use supervisor::prelude::*;
+//!
+//! async fn api(ctx: ChildContext) -> Result<(), std::io::Error> {
+//!     ctx.ready();
+//!     ctx.cancelled().await;
+//!     Ok(())
+//! }
+//!
+//! let app = SupervisorSpec::new("app")
+//!     .child(ChildSpec::new("api", TaskRole::Service, api).heartbeat(Duration::from_secs(10)));
+//! app.validate()?;
+//! # Ok::<(), supervisor::SpecError>(())
+//! ```
+
+pub use supervisor_core::*;
+
+/// The names most programs need: `use supervisor::prelude::*;`.
+pub mod prelude {
+    pub use supervisor_core::{
+        AutoShutdown, BackoffPolicy, ChildContext, ChildSpec, RestartLimit, RestartPolicy,
+        Severity, ShutdownPolicy, SpecError, Strategy, SupervisorSpec, TaskRole,
+    };
+}
+
+/// Paths the macros' generated code goes through. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use supervisor_core;
+}

@@ -1,0 +1,268 @@
+//! What a running child gets from its supervisor: cancellation, readiness,
+//! heartbeats, its identity and a place to spawn helpers.
+
+use std::{
+    fmt,
+    future::Future,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use tokio::{
+    sync::Notify,
+    task::{AbortHandle, JoinSet},
+    time::Instant,
+};
+use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
+
+/// The handle a running child instance gets from its supervisor.
+///
+/// Cheap to clone; every clone speaks for the same instance. A new instance
+/// (after a restart) gets a new context with the next
+/// [`generation`](Self::generation).
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::ChildContext;
+///
+/// async fn api(ctx: ChildContext) -> Result<(), std::io::Error> {
+///     ctx.ready();
+///     loop {
+///         tokio::select! {
+///             _ = ctx.cancelled() => return Ok(()),
+///             _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => ctx.heartbeat(),
+///         }
+///     }
+/// }
+/// # let _ = api;
+/// ```
+#[derive(Clone)]
+pub struct ChildContext {
+    inner: Arc<ContextInner>,
+}
+
+struct ContextInner {
+    path: Arc<str>,
+    id_start: usize,
+    generation: u64,
+    cancel: CancellationToken,
+    signals: Arc<InstanceSignals>,
+    helpers: Arc<Helpers>,
+}
+
+/// Readiness and heartbeat state of one instance, shared with the runtime.
+#[derive(Debug)]
+pub(crate) struct InstanceSignals {
+    epoch: Instant,
+    ready: AtomicBool,
+    ready_notify: Notify,
+    last_beat_nanos: AtomicU64,
+}
+
+#[allow(dead_code)]
+impl InstanceSignals {
+    pub(crate) fn new(epoch: Instant) -> Self {
+        InstanceSignals {
+            epoch,
+            ready: AtomicBool::new(false),
+            ready_notify: Notify::new(),
+            last_beat_nanos: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Resolves once the instance has called [`ChildContext::ready`].
+    pub(crate) async fn wait_ready(&self) {
+        while !self.is_ready() {
+            self.ready_notify.notified().await;
+        }
+    }
+
+    /// When the instance last sent a heartbeat (its start if it never did).
+    pub(crate) fn last_beat(&self) -> Instant {
+        self.epoch + Duration::from_nanos(self.last_beat_nanos.load(Ordering::Acquire))
+    }
+
+    fn mark_ready(&self) {
+        if !self.ready.swap(true, Ordering::AcqRel) {
+            self.ready_notify.notify_one();
+        }
+    }
+
+    fn beat(&self) {
+        let since = Instant::now().saturating_duration_since(self.epoch);
+        let nanos = u64::try_from(since.as_nanos()).unwrap_or(u64::MAX);
+        self.last_beat_nanos.fetch_max(nanos, Ordering::AcqRel);
+    }
+}
+
+/// Helper tasks spawned through a context; closed when the instance stops.
+#[derive(Debug, Default)]
+pub(crate) struct Helpers {
+    tasks: Mutex<HelperSet>,
+}
+
+#[derive(Debug, Default)]
+struct HelperSet {
+    closed: bool,
+    set: JoinSet<()>,
+}
+
+#[allow(dead_code)]
+impl Helpers {
+    fn spawn<F>(&self, future: F) -> Option<AbortHandle>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        if tasks.closed {
+            return None;
+        }
+        while tasks.set.try_join_next().is_some() {}
+        Some(tasks.set.spawn(future))
+    }
+
+    /// Refuses new helpers and hands over those still tracked.
+    pub(crate) fn close(&self) -> JoinSet<()> {
+        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        tasks.closed = true;
+        std::mem::take(&mut tasks.set)
+    }
+}
+
+impl ChildContext {
+    pub(crate) fn new(
+        path: Arc<str>,
+        generation: u64,
+        cancel: CancellationToken,
+        signals: Arc<InstanceSignals>,
+        helpers: Arc<Helpers>,
+    ) -> Self {
+        let id_start = path.rfind('/').map_or(0, |slash| slash + 1);
+        ChildContext {
+            inner: Arc::new(ContextInner {
+                path,
+                id_start,
+                generation,
+                cancel,
+                signals,
+                helpers,
+            }),
+        }
+    }
+
+    /// A context that belongs to no supervisor, for calling a task directly
+    /// (in a unit test, say). It is cancelled when `cancel` is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{CancellationToken, ChildContext};
+    ///
+    /// let cancel = CancellationToken::new();
+    /// let ctx = ChildContext::detached("api", cancel.clone());
+    /// assert_eq!(ctx.id(), "api");
+    /// cancel.cancel();
+    /// assert!(ctx.is_cancelled());
+    /// ```
+    pub fn detached(id: impl Into<String>, cancel: CancellationToken) -> Self {
+        let path: Arc<str> = Arc::from(id.into());
+        let signals = Arc::new(InstanceSignals::new(Instant::now()));
+        ChildContext::new(path, 1, cancel, signals, Arc::default())
+    }
+
+    /// The child's id, the last segment of its [`path`](Self::path).
+    pub fn id(&self) -> &str {
+        &self.inner.path[self.inner.id_start..]
+    }
+
+    /// The child's place in the tree: supervisor ids and its own id joined by
+    /// `/`, such as `app/ingest/parser`.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// Which start of the child this is: 1 for the first, 2 after one
+    /// restart, and so on.
+    pub fn generation(&self) -> u64 {
+        self.inner.generation
+    }
+
+    /// Resolves when the supervisor asks this instance to stop. Return soon
+    /// after: the instance is aborted once its shutdown grace has passed.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it holds no state and may be polled again in a loop.
+    pub fn cancelled(&self) -> WaitForCancellationFuture<'_> {
+        self.inner.cancel.cancelled()
+    }
+
+    /// Whether the supervisor has asked this instance to stop.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancel.is_cancelled()
+    }
+
+    /// A token that is cancelled when this instance is asked to stop, for
+    /// handing to code that takes a [`CancellationToken`].
+    pub fn cancellation_token(&self) -> CancellationToken {
+        self.inner.cancel.clone()
+    }
+
+    /// Tells the supervisor this instance is ready: the next child may start.
+    /// Calling it again does nothing.
+    pub fn ready(&self) {
+        self.inner.signals.mark_ready();
+    }
+
+    /// Tells the supervisor this instance is alive. A child with a
+    /// `heartbeat` period that stays silent longer than the period is stopped
+    /// and restarted as failed. A heartbeat does not signal readiness.
+    pub fn heartbeat(&self) {
+        self.inner.signals.beat();
+    }
+
+    /// Spawns a helper task that belongs to this instance. When the instance
+    /// stops, its helpers see [`cancelled`](Self::cancelled) resolve, are
+    /// awaited for the instance's shutdown grace, and are then aborted: none
+    /// outlives the instance.
+    ///
+    /// Returns `None`, without polling `future`, when the instance is already
+    /// stopping.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::ChildContext;
+    ///
+    /// async fn with_flusher(ctx: ChildContext) {
+    ///     let helper = ctx.clone();
+    ///     ctx.spawn(async move { helper.cancelled().await });
+    ///     ctx.cancelled().await;
+    /// }
+    /// # let _ = with_flusher;
+    /// ```
+    pub fn spawn<F>(&self, future: F) -> Option<AbortHandle>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.inner.helpers.spawn(future)
+    }
+}
+
+impl fmt::Debug for ChildContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChildContext")
+            .field("path", &self.path())
+            .field("generation", &self.generation())
+            .field("cancelled", &self.is_cancelled())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,40 @@
+//! Runtime of [`supervisor`](https://docs.rs/supervisor): the spec model, the
+//! rule table, the policy engine and the supervision runtime.
+//!
+//! Most users depend on the `supervisor` facade, which re-exports this crate
+//! and adds the `#[supervised]` and `#[derive(Supervisor)]` macros. This crate
+//! is complete without them: the macros expand to the builder API below.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::time::Duration;
+//! use supervisor_core::{ChildContext, ChildSpec, ShutdownPolicy, Strategy, SupervisorSpec, TaskRole};
+//!
+//! async fn api(ctx: ChildContext) -> Result<(), std::io::Error> {
+//!     ctx.ready();
+//!     ctx.cancelled().await;
+//!     Ok(())
+//! }
+//!
+//! let app = SupervisorSpec::new("app")
+//!     .strategy(Strategy::OneForOne)
+//!     .child(ChildSpec::new("api", TaskRole::Service, api).shutdown(ShutdownPolicy::Timeout(Duration::from_secs(5))));
+//! app.validate()?;
+//! println!("{}", app.children[0].effective_policy());
+//! # Ok::<(), supervisor_core::SpecError>(())
+//! ```
+
+mod context;
+mod effective;
+pub mod policy;
+pub mod rules;
+pub mod spec;
+mod task;
+
+pub use context::ChildContext;
+pub use effective::{EffectivePolicy, PolicySource, Sourced};
+pub use rules::{SpecError, Violation};
+pub use spec::*;
+pub use task::{BoxError, TaskFactory, TaskFuture, TaskOutput, TaskResult};
+pub use tokio_util::sync::CancellationToken;

@@ -1,0 +1,278 @@
+//! What happens after a child exits: a pure function of its policy, its
+//! restart history, how it exited and the time.
+
+use std::{fmt, time::Duration};
+
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+
+use super::{BackoffState, JitterRng, LimitExceeded, RestartWindow};
+use crate::{EffectivePolicy, RestartLimit, Severity};
+
+/// How a child instance ended.
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::policy::ChildExit;
+///
+/// assert!(ChildExit::Completed.is_success());
+/// assert!(!ChildExit::Failed("connection refused".into()).is_success());
+/// assert_eq!(ChildExit::MissedHeartbeat.to_string(), "missed heartbeat");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
+pub enum ChildExit {
+    /// The task returned `Ok(())` (or `()`).
+    Completed,
+    /// The task returned an error; its text.
+    Failed(String),
+    /// The task panicked; the panic message.
+    Panicked(String),
+    /// The run passed its `timeout` and was stopped.
+    TimedOut,
+    /// The child was silent longer than its `heartbeat` period and was stopped.
+    MissedHeartbeat,
+    /// The child did not call `ready()` within its `ready_timeout`.
+    NotReady,
+    /// The supervisor stopped the child (a stop, a sibling's restart, or
+    /// shutdown).
+    Cancelled,
+}
+
+impl ChildExit {
+    /// Whether the run ended well: completed, or stopped by the supervisor.
+    pub fn is_success(&self) -> bool {
+        matches!(self, ChildExit::Completed | ChildExit::Cancelled)
+    }
+}
+
+impl fmt::Display for ChildExit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChildExit::Completed => f.write_str("completed"),
+            ChildExit::Failed(error) => write!(f, "failed: {error}"),
+            ChildExit::Panicked(message) => write!(f, "panicked: {message}"),
+            ChildExit::TimedOut => f.write_str("timed out"),
+            ChildExit::MissedHeartbeat => f.write_str("missed heartbeat"),
+            ChildExit::NotReady => f.write_str("not ready in time"),
+            ChildExit::Cancelled => f.write_str("cancelled"),
+        }
+    }
+}
+
+/// Why a child is not restarted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// It completed and its restart policy does not restart on success.
+    Finished,
+    /// It failed and its restart policy is `temporary`.
+    NotRestarted,
+    /// The supervisor stopped it.
+    Stopped,
+    /// It is optional and exhausted its restart limit: left stopped.
+    GaveUp,
+}
+
+/// Why a supervisor fails because of a child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EscalationReason {
+    /// The child exhausted its own restart limit.
+    ChildRestartLimit {
+        /// The child's limit.
+        limit: RestartLimit,
+    },
+    /// The supervisor exhausted its own intensity.
+    SupervisorRestartLimit {
+        /// The supervisor's limit.
+        limit: RestartLimit,
+    },
+    /// A critical child stopped for good after a failure.
+    CriticalChildStopped,
+}
+
+impl fmt::Display for EscalationReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EscalationReason::ChildRestartLimit { limit } => {
+                write!(f, "child exceeded its restart limit ({limit})")
+            }
+            EscalationReason::SupervisorRestartLimit { limit } => {
+                write!(f, "supervisor exceeded its restart limit ({limit})")
+            }
+            EscalationReason::CriticalChildStopped => {
+                f.write_str("a critical child failed and will not be restarted")
+            }
+        }
+    }
+}
+
+/// What to do about a child that exited.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor_core::policy::Decision;
+///
+/// let now = Decision::Restart { delay: Duration::ZERO };
+/// assert!(now.is_immediate_restart());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Start it again after `delay`; zero means at once, without a timer.
+    Restart {
+        /// How long to wait first.
+        delay: Duration,
+    },
+    /// Leave it stopped; the supervisor carries on.
+    Stop(StopReason),
+    /// Stop every child and fail the supervisor.
+    Escalate(EscalationReason),
+}
+
+impl Decision {
+    /// Whether this is a restart with no delay.
+    pub fn is_immediate_restart(&self) -> bool {
+        matches!(self, Decision::Restart { delay } if delay.is_zero())
+    }
+}
+
+/// What the policy engine remembers about one child between its runs.
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::{ChildSpec, TaskRole, policy::{ChildHistory, JitterRng}};
+///
+/// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {});
+/// let history = ChildHistory::new(&spec.effective_policy(), JitterRng::seeded(1));
+/// assert_eq!(history.restarts(), 0);
+/// ```
+#[derive(Debug, Clone)]
+pub struct ChildHistory {
+    window: RestartWindow,
+    backoff: BackoffState,
+    started_at: Option<Instant>,
+    restarts: u64,
+}
+
+impl ChildHistory {
+    /// The history of a child that has not run yet.
+    pub fn new(policy: &EffectivePolicy, rng: JitterRng) -> Self {
+        ChildHistory {
+            window: RestartWindow::new(policy.restart_limit.value),
+            backoff: BackoffState::new(rng),
+            started_at: None,
+            restarts: 0,
+        }
+    }
+
+    /// Notes that an instance started at `now`.
+    pub fn record_start(&mut self, now: Instant) {
+        self.started_at = Some(now);
+    }
+
+    /// Restarts decided so far.
+    pub fn restarts(&self) -> u64 {
+        self.restarts
+    }
+
+    /// The backoff sequence's state.
+    pub fn backoff(&self) -> &BackoffState {
+        &self.backoff
+    }
+
+    /// The child's restart window.
+    pub fn window(&self) -> &RestartWindow {
+        &self.window
+    }
+
+    fn ran_cleanly_for(&self, period: Duration, now: Instant) -> bool {
+        self.started_at
+            .is_some_and(|start| now.saturating_duration_since(start) >= period)
+    }
+}
+
+/// Decides what happens after a child exits.
+///
+/// Pure: no clock, no task, no channel. It reads the child's effective
+/// policy, updates the child's `history` and the supervisor's own `window`,
+/// and returns the decision. Each call does O(1) work.
+///
+/// In order: a stop by the supervisor is final; a run that lasted the
+/// backoff's reset period starts the backoff sequence again; an exit the
+/// restart policy does not restart stops the child (or, for a critical child
+/// that failed, escalates); a restart past the child's limit gives up on an
+/// optional child and escalates otherwise; a restart past the supervisor's
+/// limit escalates; any other restart waits the backoff delay after a
+/// failure, and nothing after a success.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor_core::{
+///     ChildSpec, RestartLimit, SupervisorSpec, TaskRole, BackoffPolicy,
+///     policy::{self, ChildExit, ChildHistory, Decision, JitterRng, RestartWindow},
+/// };
+/// use tokio::time::Instant;
+///
+/// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {})
+///     .backoff(BackoffPolicy::DEFAULT.jitter(0.0));
+/// let policy = spec.effective_policy();
+/// let mut history = ChildHistory::new(&policy, JitterRng::seeded(1));
+/// let mut tree = RestartWindow::new(SupervisorSpec::DEFAULT_RESTART_LIMIT);
+/// let now = Instant::now();
+/// history.record_start(now);
+///
+/// let failed = ChildExit::Failed("boom".into());
+/// let decision = policy::decide(&policy, &mut history, &mut tree, &failed, now);
+/// assert_eq!(decision, Decision::Restart { delay: Duration::from_millis(50) });
+/// ```
+pub fn decide(
+    policy: &EffectivePolicy,
+    history: &mut ChildHistory,
+    supervisor: &mut RestartWindow,
+    exit: &ChildExit,
+    now: Instant,
+) -> Decision {
+    if *exit == ChildExit::Cancelled {
+        return Decision::Stop(StopReason::Stopped);
+    }
+    let backoff = &policy.backoff.value;
+    if history.ran_cleanly_for(backoff.reset_after(), now) {
+        history.backoff.reset();
+    }
+    let success = exit.is_success();
+    if !policy.restart.value.restarts_after(success) {
+        return not_restarted(policy.severity.value, success);
+    }
+    if let Err(LimitExceeded { limit }) = history.window.try_record(now) {
+        return match policy.severity.value {
+            Severity::Optional => Decision::Stop(StopReason::GaveUp),
+            _ => Decision::Escalate(EscalationReason::ChildRestartLimit { limit }),
+        };
+    }
+    if let Err(LimitExceeded { limit }) = supervisor.try_record(now) {
+        return Decision::Escalate(EscalationReason::SupervisorRestartLimit { limit });
+    }
+    history.restarts += 1;
+    let delay = if success {
+        history.backoff.reset();
+        Duration::ZERO
+    } else {
+        history.backoff.next_delay(backoff)
+    };
+    Decision::Restart { delay }
+}
+
+fn not_restarted(severity: Severity, success: bool) -> Decision {
+    match (success, severity) {
+        (true, _) => Decision::Stop(StopReason::Finished),
+        (false, Severity::Critical) => Decision::Escalate(EscalationReason::CriticalChildStopped),
+        (false, _) => Decision::Stop(StopReason::NotRestarted),
+    }
+}

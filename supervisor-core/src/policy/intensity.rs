@@ -1,0 +1,126 @@
+//! Restart intensity: "at most N restarts within T", in O(1) per restart.
+
+use tokio::time::Instant;
+
+use crate::RestartLimit;
+
+/// Error returned by [`RestartWindow::try_record`] when one more restart
+/// would exceed the limit.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor_core::{RestartLimit, policy::RestartWindow};
+/// use tokio::time::Instant;
+///
+/// let mut window = RestartWindow::new(RestartLimit::new(1, Duration::from_secs(60)));
+/// let now = Instant::now();
+/// window.try_record(now).unwrap();
+/// let exceeded = window.try_record(now).unwrap_err();
+/// assert_eq!(exceeded.limit.max, 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitExceeded {
+    /// The limit that one more restart would break.
+    pub limit: RestartLimit,
+}
+
+impl std::fmt::Display for LimitExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "more than {} restarts", self.limit)
+    }
+}
+
+impl std::error::Error for LimitExceeded {}
+
+/// The instants of the last `max` restarts, as a ring.
+///
+/// A new restart is allowed unless the oldest of the last `max` restarts is
+/// still inside the window: then the window would hold `max + 1`. Each check
+/// reads and writes one slot, so its cost does not grow with `max` or with
+/// history; memory is at most `max` instants (none for
+/// [`RestartLimit::UNLIMITED`]). A restart counts while it is less than
+/// `within` old.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor_core::{RestartLimit, policy::RestartWindow};
+/// use tokio::time::Instant;
+///
+/// let mut window = RestartWindow::new(RestartLimit::new(2, Duration::from_secs(10)));
+/// let t0 = Instant::now();
+/// assert!(window.try_record(t0).is_ok());
+/// assert!(window.try_record(t0 + Duration::from_secs(1)).is_ok());
+/// assert!(window.try_record(t0 + Duration::from_secs(2)).is_err());
+/// // Once the first restart is 10 s old, there is room again.
+/// assert!(window.try_record(t0 + Duration::from_secs(10)).is_ok());
+/// ```
+#[derive(Debug, Clone)]
+pub struct RestartWindow {
+    limit: RestartLimit,
+    ring: Vec<Instant>,
+    oldest: usize,
+}
+
+impl RestartWindow {
+    /// An empty window for `limit`.
+    pub fn new(limit: RestartLimit) -> Self {
+        RestartWindow {
+            limit,
+            ring: Vec::new(),
+            oldest: 0,
+        }
+    }
+
+    /// The limit this window enforces.
+    pub fn limit(&self) -> RestartLimit {
+        self.limit
+    }
+
+    /// Records a restart at `now`, unless it would exceed the limit.
+    ///
+    /// `now` must not go backwards between calls.
+    ///
+    /// # Errors
+    ///
+    /// [`LimitExceeded`] when the window already holds `max` restarts; the
+    /// refused restart is not recorded.
+    pub fn try_record(&mut self, now: Instant) -> Result<(), LimitExceeded> {
+        if self.limit.is_unlimited() {
+            return Ok(());
+        }
+        let max = self.limit.max as usize;
+        if self.ring.len() < max {
+            if self.ring.capacity() == 0 {
+                self.ring.reserve_exact(max.min(64));
+            }
+            self.ring.push(now);
+            return Ok(());
+        }
+        let oldest = self.ring[self.oldest];
+        if now.saturating_duration_since(oldest) < self.limit.within {
+            return Err(LimitExceeded { limit: self.limit });
+        }
+        self.ring[self.oldest] = now;
+        self.oldest = (self.oldest + 1) % max;
+        Ok(())
+    }
+
+    /// How many recorded restarts are less than `within` old at `now`.
+    /// Walks the ring: for reports, not for the restart path.
+    pub fn count_within(&self, now: Instant) -> usize {
+        self.ring
+            .iter()
+            .filter(|&&at| now.saturating_duration_since(at) < self.limit.within)
+            .count()
+    }
+
+    /// Forgets every recorded restart.
+    pub fn clear(&mut self) {
+        self.ring.clear();
+        self.oldest = 0;
+    }
+}

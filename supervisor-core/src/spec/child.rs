@@ -1,0 +1,301 @@
+//! One child of a supervisor: what it runs and the policy it runs under.
+
+use std::{fmt, future::Future, time::Duration};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    BackoffPolicy, RestartLimit, RestartPolicy, Severity, ShutdownPolicy, SupervisorSpec, TaskRole,
+};
+use crate::{ChildContext, EffectivePolicy, TaskFactory, TaskOutput};
+
+/// The declaration of one child: its id, role, policy overrides and the task
+/// it runs (or the nested tree, for a supervisor child).
+///
+/// Every policy field is an override: `None` takes the role's default. The
+/// effective values, with where each came from, are given by
+/// [`effective_policy`](Self::effective_policy).
+///
+/// Serializable as plain data; the task is not data and is left out, so a
+/// spec read from a file gets its tasks with [`task`](Self::task) before it
+/// is started.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor_core::{ChildContext, ChildSpec, RestartPolicy, TaskRole};
+///
+/// async fn api(ctx: ChildContext) -> Result<(), std::io::Error> {
+///     ctx.cancelled().await;
+///     Ok(())
+/// }
+///
+/// let spec = ChildSpec::new("api", TaskRole::Service, api)
+///     .restart(RestartPolicy::Transient)
+///     .heartbeat(Duration::from_secs(10));
+/// assert_eq!(spec.id, "api");
+/// assert_eq!(spec.effective_policy().restart.value, RestartPolicy::Transient);
+/// ```
+#[derive(Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ChildSpec {
+    /// Unique among its siblings; the last segment of the child's path.
+    pub id: String,
+    /// What the child is for; picks the defaults of every unset policy.
+    #[serde(default)]
+    pub role: TaskRole,
+    /// When the child is restarted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<RestartPolicy>,
+    /// Delay between restarts after failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff: Option<BackoffPolicy>,
+    /// How many restarts are allowed within a window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart_limit: Option<RestartLimit>,
+    /// How the child is stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shutdown: Option<ShutdownPolicy>,
+    /// Deadline of one run; a run past it is stopped and counted as failed.
+    #[serde(
+        default,
+        with = "super::duration::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Duration>,
+    /// How long the child has to call [`ChildContext::ready`] before the next
+    /// child starts; late counts as a failed start.
+    #[serde(
+        default,
+        with = "super::duration::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<String>")]
+    pub ready_timeout: Option<Duration>,
+    /// Longest silence between [`ChildContext::heartbeat`] calls before the
+    /// child is restarted as failed.
+    #[serde(
+        default,
+        with = "super::duration::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<String>")]
+    pub heartbeat: Option<Duration>,
+    /// For a sidecar: the id of the sibling it serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary: Option<String>,
+    /// What giving up on the child means for its supervisor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// Whether the child's exit counts toward the supervisor's
+    /// `auto_shutdown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub significant: Option<bool>,
+    /// For a supervisor child: the nested tree it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tree: Option<Box<SupervisorSpec>>,
+    #[serde(skip)]
+    #[schemars(skip)]
+    task: Option<TaskFactory>,
+}
+
+impl ChildSpec {
+    /// A child that runs `task`, an async fn or closure taking a
+    /// [`ChildContext`].
+    pub fn new<F, Fut>(id: impl Into<String>, role: TaskRole, task: F) -> Self
+    where
+        F: Fn(ChildContext) -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: TaskOutput,
+    {
+        ChildSpec::declared(id, role).with_factory(TaskFactory::new(task))
+    }
+
+    /// A child whose task takes no arguments.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, TaskRole};
+    ///
+    /// let spec = ChildSpec::without_context("migrate", TaskRole::Job, || async {
+    ///     Ok::<(), std::io::Error>(())
+    /// });
+    /// assert!(!spec.task_factory().unwrap().uses_context());
+    /// ```
+    pub fn without_context<F, Fut>(id: impl Into<String>, role: TaskRole, task: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: TaskOutput,
+    {
+        ChildSpec::declared(id, role).with_factory(TaskFactory::without_context(task))
+    }
+
+    /// A child that runs a nested supervisor; its id is the tree's id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
+    ///
+    /// let child = ChildSpec::supervisor(SupervisorSpec::new("ingest"));
+    /// assert_eq!(child.id, "ingest");
+    /// assert_eq!(child.role, TaskRole::Supervisor);
+    /// ```
+    pub fn supervisor(tree: SupervisorSpec) -> Self {
+        let mut spec = ChildSpec::declared(tree.id.clone(), TaskRole::Supervisor);
+        spec.tree = Some(Box::new(tree));
+        spec
+    }
+
+    /// A child with no task yet: what a spec read from a file holds until
+    /// [`task`](Self::task) gives it one.
+    pub fn declared(id: impl Into<String>, role: TaskRole) -> Self {
+        ChildSpec {
+            id: id.into(),
+            role,
+            restart: None,
+            backoff: None,
+            restart_limit: None,
+            shutdown: None,
+            timeout: None,
+            ready_timeout: None,
+            heartbeat: None,
+            primary: None,
+            severity: None,
+            significant: None,
+            tree: None,
+            task: None,
+        }
+    }
+
+    /// Sets the task, replacing any the spec had.
+    #[must_use]
+    pub fn task<F, Fut>(self, task: F) -> Self
+    where
+        F: Fn(ChildContext) -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: TaskOutput,
+    {
+        self.with_factory(TaskFactory::new(task))
+    }
+
+    /// Sets the task from a ready-made [`TaskFactory`].
+    #[must_use]
+    pub fn with_factory(mut self, factory: TaskFactory) -> Self {
+        self.task = Some(factory);
+        self
+    }
+
+    /// The task, if the spec has one.
+    pub fn task_factory(&self) -> Option<&TaskFactory> {
+        self.task.as_ref()
+    }
+
+    /// Sets the restart policy.
+    #[must_use]
+    pub fn restart(mut self, restart: RestartPolicy) -> Self {
+        self.restart = Some(restart);
+        self
+    }
+
+    /// Sets the backoff between restarts; [`BackoffPolicy::NONE`] for none.
+    #[must_use]
+    pub fn backoff(mut self, backoff: BackoffPolicy) -> Self {
+        self.backoff = Some(backoff);
+        self
+    }
+
+    /// Sets the restart limit.
+    #[must_use]
+    pub fn restart_limit(mut self, limit: RestartLimit) -> Self {
+        self.restart_limit = Some(limit);
+        self
+    }
+
+    /// Sets how the child is stopped.
+    #[must_use]
+    pub fn shutdown(mut self, shutdown: ShutdownPolicy) -> Self {
+        self.shutdown = Some(shutdown);
+        self
+    }
+
+    /// Sets the deadline of one run.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets how long the child has to become ready.
+    #[must_use]
+    pub fn ready_timeout(mut self, ready_timeout: Duration) -> Self {
+        self.ready_timeout = Some(ready_timeout);
+        self
+    }
+
+    /// Sets the longest silence allowed between heartbeats.
+    #[must_use]
+    pub fn heartbeat(mut self, period: Duration) -> Self {
+        self.heartbeat = Some(period);
+        self
+    }
+
+    /// Names the sibling a sidecar serves.
+    #[must_use]
+    pub fn primary(mut self, primary: impl Into<String>) -> Self {
+        self.primary = Some(primary.into());
+        self
+    }
+
+    /// Sets the severity.
+    #[must_use]
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+
+    /// Marks the child as significant for the supervisor's `auto_shutdown`.
+    #[must_use]
+    pub fn significant(mut self, significant: bool) -> Self {
+        self.significant = Some(significant);
+        self
+    }
+
+    /// Every policy value this child runs under, with where each came from.
+    pub fn effective_policy(&self) -> EffectivePolicy {
+        EffectivePolicy::of(self)
+    }
+}
+
+impl fmt::Debug for ChildSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("ChildSpec");
+        out.field("id", &self.id).field("role", &self.role);
+        let overrides: [(&str, Option<&dyn fmt::Debug>); 12] = [
+            ("restart", self.restart.as_ref().map(|v| v as _)),
+            ("backoff", self.backoff.as_ref().map(|v| v as _)),
+            ("restart_limit", self.restart_limit.as_ref().map(|v| v as _)),
+            ("shutdown", self.shutdown.as_ref().map(|v| v as _)),
+            ("timeout", self.timeout.as_ref().map(|v| v as _)),
+            ("ready_timeout", self.ready_timeout.as_ref().map(|v| v as _)),
+            ("heartbeat", self.heartbeat.as_ref().map(|v| v as _)),
+            ("primary", self.primary.as_ref().map(|v| v as _)),
+            ("severity", self.severity.as_ref().map(|v| v as _)),
+            ("significant", self.significant.as_ref().map(|v| v as _)),
+            ("tree", self.tree.as_ref().map(|v| v as _)),
+            ("task", self.task.as_ref().map(|v| v as _)),
+        ];
+        for (name, value) in overrides {
+            if let Some(value) = value {
+                out.field(name, value);
+            }
+        }
+        out.finish()
+    }
+}
