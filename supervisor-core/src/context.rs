@@ -50,8 +50,8 @@ struct ContextInner {
     id_start: usize,
     generation: u64,
     cancel: CancellationToken,
-    signals: Arc<InstanceSignals>,
-    helpers: Arc<Helpers>,
+    signals: InstanceSignals,
+    helpers: Helpers,
 }
 
 /// Readiness and heartbeat state of one instance, shared with the runtime.
@@ -63,7 +63,6 @@ pub(crate) struct InstanceSignals {
     last_beat_nanos: AtomicU64,
 }
 
-#[allow(dead_code)]
 impl InstanceSignals {
     pub(crate) fn new(epoch: Instant) -> Self {
         InstanceSignals {
@@ -112,10 +111,9 @@ pub(crate) struct Helpers {
 #[derive(Debug, Default)]
 struct HelperSet {
     closed: bool,
-    set: JoinSet<()>,
+    set: Option<JoinSet<()>>,
 }
 
-#[allow(dead_code)]
 impl Helpers {
     fn spawn<F>(&self, future: F) -> Option<AbortHandle>
     where
@@ -125,26 +123,21 @@ impl Helpers {
         if tasks.closed {
             return None;
         }
-        while tasks.set.try_join_next().is_some() {}
-        Some(tasks.set.spawn(future))
+        let set = tasks.set.get_or_insert_with(JoinSet::new);
+        while set.try_join_next().is_some() {}
+        Some(set.spawn(future))
     }
 
     /// Refuses new helpers and hands over those still tracked.
     pub(crate) fn close(&self) -> JoinSet<()> {
         let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
         tasks.closed = true;
-        std::mem::take(&mut tasks.set)
+        tasks.set.take().unwrap_or_default()
     }
 }
 
 impl ChildContext {
-    pub(crate) fn new(
-        path: Arc<str>,
-        generation: u64,
-        cancel: CancellationToken,
-        signals: Arc<InstanceSignals>,
-        helpers: Arc<Helpers>,
-    ) -> Self {
+    pub(crate) fn new(path: Arc<str>, generation: u64, cancel: CancellationToken) -> Self {
         let id_start = path.rfind('/').map_or(0, |slash| slash + 1);
         ChildContext {
             inner: Arc::new(ContextInner {
@@ -152,10 +145,22 @@ impl ChildContext {
                 id_start,
                 generation,
                 cancel,
-                signals,
-                helpers,
+                signals: InstanceSignals::new(Instant::now()),
+                helpers: Helpers::default(),
             }),
         }
+    }
+
+    pub(crate) fn signals(&self) -> &InstanceSignals {
+        &self.inner.signals
+    }
+
+    pub(crate) fn cancel(&self) {
+        self.inner.cancel.cancel();
+    }
+
+    pub(crate) fn close_helpers(&self) -> JoinSet<()> {
+        self.inner.helpers.close()
     }
 
     /// A context that belongs to no supervisor, for calling a task directly
@@ -173,9 +178,7 @@ impl ChildContext {
     /// assert!(ctx.is_cancelled());
     /// ```
     pub fn detached(id: impl Into<String>, cancel: CancellationToken) -> Self {
-        let path: Arc<str> = Arc::from(id.into());
-        let signals = Arc::new(InstanceSignals::new(Instant::now()));
-        ChildContext::new(path, 1, cancel, signals, Arc::default())
+        ChildContext::new(Arc::from(id.into()), 1, cancel)
     }
 
     /// The child's id, the last segment of its [`path`](Self::path).

@@ -27,14 +27,22 @@
 
 mod context;
 mod effective;
+mod event;
 pub mod policy;
 pub mod rules;
+mod runtime;
+mod shutdown;
+mod snapshot;
 pub mod spec;
 mod task;
 
 pub use context::ChildContext;
 pub use effective::{EffectivePolicy, PolicySource, Sourced};
+pub use event::{EventKind, EventStream, EventStreamError, SupervisorEvent};
 pub use rules::{SpecError, Violation};
+pub use runtime::{ControlError, Supervisor, SupervisorHandle, TreeError};
+pub use shutdown::{ChildShutdown, ShutdownReport, StopOutcome};
+pub use snapshot::{ChildSnapshot, ChildState, TreeSnapshot};
 pub use spec::*;
 pub use task::{BoxError, TaskFactory, TaskFuture, TaskOutput, TaskResult};
 pub use tokio_util::sync::CancellationToken;

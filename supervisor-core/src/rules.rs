@@ -492,3 +492,47 @@ fn check_primary_in_tree(
         findings.report(&PRIMARY_IS_SIDECAR, path, "primary", detail);
     }
 }
+
+/// Checks a child added at run time to the supervisor at `parent`, whose
+/// current children's roles `sibling_role` looks up by id. The child joins
+/// at the end of the start order.
+pub(crate) fn check_addition(
+    parent: &str,
+    child: &ChildSpec,
+    sibling_role: impl Fn(&str) -> Option<TaskRole>,
+) -> Result<(), SpecError> {
+    let mut findings = Findings {
+        violations: Vec::new(),
+    };
+    let path = format!("{parent}/{}", child.id);
+    let mut index_of = HashMap::new();
+    check_id(child, 0, &mut index_of, &path, &mut findings);
+    if sibling_role(&child.id).is_some() {
+        let detail = format!("a child with id {:?} already exists", child.id);
+        findings.report(&DUPLICATE_CHILD_ID, &path, "id", detail);
+    }
+    check_child(child, &path, &mut findings);
+    if let Some(tree) = &child.tree {
+        check_supervisor(tree, &path, &mut findings);
+    }
+    if let (TaskRole::Sidecar, Some(primary)) = (child.role, &child.primary) {
+        match sibling_role(primary) {
+            None => {
+                let detail = format!("primary {primary:?} is not a child of {parent:?}");
+                findings.report(&PRIMARY_NOT_IN_TREE, &path, "primary", detail);
+            }
+            Some(TaskRole::Sidecar) => {
+                let detail = format!("primary {primary:?} is a sidecar");
+                findings.report(&PRIMARY_IS_SIDECAR, &path, "primary", detail);
+            }
+            Some(_) => {}
+        }
+    }
+    if findings.violations.is_empty() {
+        Ok(())
+    } else {
+        Err(SpecError {
+            violations: findings.violations,
+        })
+    }
+}

@@ -1,0 +1,222 @@
+//! Typed events a supervision tree emits, and the subscription that reads them.
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use serde::{Deserialize, Serialize};
+use tokio::{sync::broadcast, time::Instant};
+
+use crate::policy::{ChildExit, EscalationReason, StopReason};
+
+/// Something that happened in a supervision tree.
+///
+/// Serializable; every event has a sequence number unique and increasing
+/// across the whole tree, the path of the child (or supervisor) it concerns,
+/// and the generation of the instance.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor_core::{EventKind, SupervisorEvent};
+///
+/// let event = SupervisorEvent {
+///     seq: 7,
+///     path: "app/api".into(),
+///     generation: 2,
+///     elapsed: Duration::from_millis(150),
+///     kind: EventKind::Started,
+/// };
+/// let json = serde_json::to_string(&event).unwrap();
+/// assert!(json.contains(r#""path":"app/api""#));
+/// assert!(json.contains(r#""elapsed":"150ms""#));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SupervisorEvent {
+    /// Position in the tree's event sequence, from 0.
+    pub seq: u64,
+    /// The child or supervisor concerned, such as `app/ingest/parser`.
+    pub path: Arc<str>,
+    /// The instance concerned: 1 for a child's first start. For events about
+    /// a supervisor itself, the generation of the instance running it.
+    pub generation: u64,
+    /// Time since the root supervisor started.
+    #[serde(with = "crate::spec::duration")]
+    pub elapsed: Duration,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// What an event reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EventKind {
+    /// An instance of the child was started.
+    Started,
+    /// The instance called `ready()`.
+    Ready,
+    /// The instance ended.
+    Exited {
+        /// How it ended.
+        exit: ChildExit,
+    },
+    /// The instance ignored cancellation past its grace and was aborted.
+    Aborted,
+    /// The child will start again after `delay`.
+    RestartScheduled {
+        /// How long it waits first.
+        #[serde(with = "crate::spec::duration")]
+        delay: Duration,
+    },
+    /// The child stays stopped.
+    Stopped {
+        /// Why it is not restarted.
+        reason: StopReason,
+    },
+    /// The supervisor gave up: it stops its children and fails.
+    Escalated {
+        /// What made it give up.
+        reason: EscalationReason,
+    },
+    /// The supervisor began shutting down.
+    ShutdownStarted,
+    /// The supervisor stopped (after shutdown, escalation or auto-shutdown).
+    SupervisorStopped {
+        /// Whether it stopped cleanly (not by escalating).
+        clean: bool,
+    },
+    /// A child was added at run time.
+    ChildAdded,
+    /// A child was removed at run time.
+    ChildRemoved,
+}
+
+/// Error returned by [`EventStream::recv`].
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::EventStreamError;
+///
+/// assert_eq!(EventStreamError::Lagged(3).to_string(), "subscriber lagged behind and missed 3 events");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventStreamError {
+    /// The subscriber fell behind and this many events were dropped for it.
+    /// The next `recv` continues with the oldest event still kept.
+    Lagged(u64),
+    /// The tree has stopped and every event has been read.
+    Closed,
+}
+
+impl std::fmt::Display for EventStreamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EventStreamError::Lagged(n) => {
+                write!(f, "subscriber lagged behind and missed {n} events")
+            }
+            EventStreamError::Closed => f.write_str("event stream closed"),
+        }
+    }
+}
+
+impl std::error::Error for EventStreamError {}
+
+/// A subscription to a tree's events, from [`SupervisorHandle::events`].
+///
+/// Reading is up to the subscriber: one that falls behind by more than the
+/// tree's event capacity loses the oldest events and is told how many, but
+/// never slows or blocks the supervisor.
+///
+/// [`SupervisorHandle::events`]: crate::SupervisorHandle::events
+#[derive(Debug)]
+pub struct EventStream {
+    receiver: broadcast::Receiver<SupervisorEvent>,
+}
+
+impl EventStream {
+    /// The next event.
+    ///
+    /// # Errors
+    ///
+    /// [`EventStreamError::Lagged`] when events were dropped for this
+    /// subscriber, [`EventStreamError::Closed`] once the tree has stopped
+    /// and every event has been read.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: no event is lost if the future is dropped before it
+    /// completes.
+    pub async fn recv(&mut self) -> Result<SupervisorEvent, EventStreamError> {
+        self.receiver.recv().await.map_err(|error| match error {
+            broadcast::error::RecvError::Lagged(n) => EventStreamError::Lagged(n),
+            broadcast::error::RecvError::Closed => EventStreamError::Closed,
+        })
+    }
+
+    /// The next event if one is waiting, without waiting.
+    ///
+    /// # Errors
+    ///
+    /// As [`recv`](Self::recv); `Ok(None)` when no event is waiting.
+    pub fn try_recv(&mut self) -> Result<Option<SupervisorEvent>, EventStreamError> {
+        match self.receiver.try_recv() {
+            Ok(event) => Ok(Some(event)),
+            Err(broadcast::error::TryRecvError::Empty) => Ok(None),
+            Err(broadcast::error::TryRecvError::Lagged(n)) => Err(EventStreamError::Lagged(n)),
+            Err(broadcast::error::TryRecvError::Closed) => Err(EventStreamError::Closed),
+        }
+    }
+}
+
+/// The sending side, shared by every supervisor of one tree.
+#[derive(Debug)]
+pub(crate) struct EventBus {
+    epoch: Instant,
+    sender: broadcast::Sender<SupervisorEvent>,
+    next_seq: Mutex<u64>,
+}
+
+impl EventBus {
+    pub(crate) fn new(capacity: usize) -> Self {
+        let (sender, _) = broadcast::channel(capacity.max(1));
+        EventBus {
+            epoch: Instant::now(),
+            sender,
+            next_seq: Mutex::new(0),
+        }
+    }
+
+    pub(crate) fn subscribe(&self) -> EventStream {
+        EventStream {
+            receiver: self.sender.subscribe(),
+        }
+    }
+
+    /// Whether anyone listens; callers skip building events when not.
+    pub(crate) fn is_observed(&self) -> bool {
+        self.sender.receiver_count() > 0
+    }
+
+    /// Sends an event if anyone listens. Numbering and sending happen under
+    /// one lock so that sequence numbers arrive in order.
+    pub(crate) fn emit(&self, path: &Arc<str>, generation: u64, kind: EventKind) {
+        if !self.is_observed() {
+            return;
+        }
+        let mut next_seq = self.next_seq.lock().unwrap_or_else(|e| e.into_inner());
+        let event = SupervisorEvent {
+            seq: *next_seq,
+            path: Arc::clone(path),
+            generation,
+            elapsed: self.epoch.elapsed(),
+            kind,
+        };
+        if self.sender.send(event).is_ok() {
+            *next_seq += 1;
+        }
+    }
+}

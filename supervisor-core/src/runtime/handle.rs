@@ -1,0 +1,292 @@
+//! The handle to a running supervisor, and the messages it sends it.
+
+use std::{fmt, future::Future, pin::Pin, sync::Arc};
+
+use tokio::{
+    sync::{Mutex, mpsc, oneshot, watch},
+    task::JoinHandle,
+};
+use tokio_util::sync::CancellationToken;
+
+use super::ControlError;
+use crate::{
+    ChildSnapshot, ChildSpec, EventStream, ShutdownReport, TreeError, TreeSnapshot, event::EventBus,
+};
+
+pub(crate) type Reply<T> = oneshot::Sender<Result<T, ControlError>>;
+
+/// A request from a handle to its supervisor's task.
+pub(crate) enum Command {
+    Snapshot(oneshot::Sender<LocalSnapshot>),
+    AddChild(Box<ChildSpec>, Reply<()>),
+    RemoveChild(String, Reply<()>),
+    RestartChild(String, Reply<()>),
+    StopChild(String, Reply<()>),
+    StartChild(String, Reply<()>),
+}
+
+/// One supervisor's own children, with handles to the nested supervisors
+/// that the caller asks in turn.
+pub(crate) struct LocalSnapshot {
+    pub(crate) children: Vec<ChildSnapshot>,
+    pub(crate) nested: Vec<(usize, SupervisorHandle)>,
+}
+
+/// What a supervisor leaves behind when its task ends.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    pub(crate) report: ShutdownReport,
+    pub(crate) outcome: Result<(), TreeError>,
+}
+
+/// Control of a running supervisor: inspect it, change its children, stop it.
+///
+/// Cheap to clone and usable from any task. Dropping every handle leaves the
+/// tree running; call [`shutdown`](Self::shutdown) to stop it.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use supervisor_core::{ChildContext, ChildSpec, Supervisor, SupervisorSpec, TaskRole};
+///
+/// async fn api(ctx: ChildContext) { ctx.cancelled().await }
+///
+/// let handle = Supervisor::start(SupervisorSpec::new("app")).unwrap();
+/// handle.add_child(ChildSpec::new("api", TaskRole::Service, api)).await.unwrap();
+/// handle.restart_child("api").await.unwrap();
+/// let report = handle.shutdown().await;
+/// assert_eq!(report.children.len(), 1);
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct SupervisorHandle {
+    inner: Arc<HandleInner>,
+}
+
+struct HandleInner {
+    path: Arc<str>,
+    commands: mpsc::UnboundedSender<Command>,
+    stop: CancellationToken,
+    bus: Arc<EventBus>,
+    finished: watch::Receiver<Option<Arc<Finished>>>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl SupervisorHandle {
+    pub(crate) fn new(
+        path: Arc<str>,
+        commands: mpsc::UnboundedSender<Command>,
+        stop: CancellationToken,
+        bus: Arc<EventBus>,
+        finished: watch::Receiver<Option<Arc<Finished>>>,
+    ) -> Self {
+        SupervisorHandle {
+            inner: Arc::new(HandleInner {
+                path,
+                commands,
+                stop,
+                bus,
+                finished,
+                task: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// Hands the handle the task that runs the supervisor, so that waiting
+    /// for the end waits until the task itself is gone.
+    pub(crate) fn own_task(&self, task: JoinHandle<()>) {
+        if let Ok(mut slot) = self.inner.task.try_lock() {
+            *slot = Some(task);
+        }
+    }
+
+    /// The supervisor's path (its id, for a root).
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// Subscribes to the tree's events from now on. To see every event from
+    /// the first start, use [`Supervisor::launch_with_events`].
+    ///
+    /// [`Supervisor::launch_with_events`]: crate::Supervisor::launch_with_events
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, EventKind, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let handle = Supervisor::start(SupervisorSpec::new("app")).unwrap();
+    /// let mut events = handle.events();
+    /// handle
+    ///     .add_child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }))
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(events.recv().await.unwrap().kind, EventKind::ChildAdded);
+    /// assert_eq!(events.recv().await.unwrap().kind, EventKind::Started);
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
+    pub fn events(&self) -> EventStream {
+        self.inner.bus.subscribe()
+    }
+
+    /// The whole tree as it is now: every child's state, generation, restart
+    /// count, last exit and readiness, nested trees included.
+    ///
+    /// # Errors
+    ///
+    /// [`ControlError::Stopped`] once the supervisor has stopped.
+    pub async fn snapshot(&self) -> Result<TreeSnapshot, ControlError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Snapshot(reply))?;
+        let local = answer.await.map_err(|_| ControlError::Stopped)?;
+        let mut children = local.children;
+        for (index, nested) in local.nested {
+            if let Ok(tree) = nested.snapshot_boxed().await {
+                children[index].tree = Some(tree);
+            }
+        }
+        Ok(TreeSnapshot {
+            path: Arc::clone(&self.inner.path),
+            children,
+        })
+    }
+
+    fn snapshot_boxed(
+        &self,
+    ) -> Pin<Box<dyn Future<Output = Result<TreeSnapshot, ControlError>> + Send + '_>> {
+        Box::pin(self.snapshot())
+    }
+
+    /// Adds a child after the existing ones and starts it.
+    ///
+    /// # Errors
+    ///
+    /// [`ControlError::InvalidSpec`] when the child breaks the rule table
+    /// (its id is taken, its primary is unknown...), [`ControlError::Stopped`]
+    /// once the supervisor has stopped.
+    pub async fn add_child(&self, spec: ChildSpec) -> Result<(), ControlError> {
+        self.call(|reply| Command::AddChild(Box::new(spec), reply))
+            .await
+    }
+
+    /// Stops a child (and its sidecars) and forgets it.
+    ///
+    /// # Errors
+    ///
+    /// [`ControlError::UnknownChild`] for an id the supervisor does not have.
+    pub async fn remove_child(&self, id: &str) -> Result<(), ControlError> {
+        self.call(|reply| Command::RemoveChild(id.to_owned(), reply))
+            .await
+    }
+
+    /// Stops a child's current instance, if any, and starts a new one, its
+    /// sidecars after it. Does not count toward restart limits.
+    ///
+    /// # Errors
+    ///
+    /// [`ControlError::UnknownChild`] for an id the supervisor does not have.
+    pub async fn restart_child(&self, id: &str) -> Result<(), ControlError> {
+        self.call(|reply| Command::RestartChild(id.to_owned(), reply))
+            .await
+    }
+
+    /// Stops a child (and its sidecars) and keeps it stopped until
+    /// [`start_child`](Self::start_child).
+    ///
+    /// # Errors
+    ///
+    /// [`ControlError::UnknownChild`] for an id the supervisor does not have.
+    pub async fn stop_child(&self, id: &str) -> Result<(), ControlError> {
+        self.call(|reply| Command::StopChild(id.to_owned(), reply))
+            .await
+    }
+
+    /// Starts a stopped child again.
+    ///
+    /// # Errors
+    ///
+    /// [`ControlError::UnknownChild`] for an id the supervisor does not have,
+    /// [`ControlError::AlreadyRunning`] when it is not stopped.
+    pub async fn start_child(&self, id: &str) -> Result<(), ControlError> {
+        self.call(|reply| Command::StartChild(id.to_owned(), reply))
+            .await
+    }
+
+    /// Stops the tree: pending restarts are dropped, children stop in
+    /// reverse start order, each cancelled, given its grace, then aborted.
+    /// Returns once no task of the tree is alive. Calling it again, or from
+    /// several tasks at once, gets the same report.
+    pub async fn shutdown(&self) -> ShutdownReport {
+        self.inner.stop.cancel();
+        self.finished().await.report.clone()
+    }
+
+    /// Waits until the tree stops on its own (or is shut down) and returns
+    /// how it ended.
+    ///
+    /// # Errors
+    ///
+    /// [`TreeError`] when the tree stopped because it escalated.
+    pub async fn wait(&self) -> Result<(), TreeError> {
+        self.finished().await.outcome.clone()
+    }
+
+    /// Whether the supervisor has stopped.
+    pub fn is_finished(&self) -> bool {
+        self.inner.finished.borrow().is_some()
+    }
+
+    pub(crate) async fn finished(&self) -> Arc<Finished> {
+        let mut finished = self.inner.finished.clone();
+        let published = finished
+            .wait_for(Option::is_some)
+            .await
+            .ok()
+            .and_then(|value| value.clone());
+        let mut task = self.inner.task.lock().await;
+        if let Some(running) = task.as_mut() {
+            let _ = running.await;
+            *task = None;
+        }
+        published.unwrap_or_else(|| {
+            tracing::error!(path = %self.inner.path, "supervisor task ended without a report");
+            Arc::new(Finished {
+                report: ShutdownReport {
+                    children: Vec::new(),
+                    took: std::time::Duration::ZERO,
+                },
+                outcome: Ok(()),
+            })
+        })
+    }
+
+    fn send(&self, command: Command) -> Result<(), ControlError> {
+        if self.inner.stop.is_cancelled() {
+            return Err(ControlError::Stopped);
+        }
+        self.inner
+            .commands
+            .send(command)
+            .map_err(|_| ControlError::Stopped)
+    }
+
+    async fn call(&self, command: impl FnOnce(Reply<()>) -> Command) -> Result<(), ControlError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(command(reply))?;
+        answer.await.unwrap_or(Err(ControlError::Stopped))
+    }
+}
+
+impl fmt::Debug for SupervisorHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SupervisorHandle")
+            .field("path", &self.inner.path)
+            .field("finished", &self.is_finished())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,205 @@
+//! One instance of a child: the task that runs the user's future, watches
+//! its deadlines, stops it with grace, and reaps its helpers.
+
+use std::{future::pending, time::Duration};
+
+use tokio::{
+    sync::mpsc,
+    time::{Instant, sleep_until, timeout},
+};
+
+use super::unwind::{CatchUnwind, catch};
+use crate::{ChildContext, ShutdownPolicy, TaskFactory, TaskFuture, TaskResult, policy::ChildExit};
+
+/// What the instance runs.
+pub(crate) enum Body {
+    /// A user task, made by its factory inside the instance's own task.
+    Task(TaskFactory),
+    /// A nested supervisor, ready to run.
+    Tree(TaskFuture),
+}
+
+/// The deadlines an instance is held to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) heartbeat: Option<Duration>,
+    pub(crate) ready_timeout: Option<Duration>,
+    pub(crate) shutdown: ShutdownPolicy,
+}
+
+/// A message from a running instance to its supervisor.
+#[derive(Debug)]
+pub(crate) struct ReadyNotice {
+    pub(crate) index: usize,
+    pub(crate) generation: u64,
+}
+
+/// Everything an instance needs to run.
+pub(crate) struct InstanceSetup {
+    pub(crate) index: usize,
+    pub(crate) ctx: ChildContext,
+    pub(crate) body: Body,
+    pub(crate) limits: Limits,
+    pub(crate) notices: mpsc::UnboundedSender<ReadyNotice>,
+}
+
+/// How an instance ended, as its supervisor learns it.
+#[derive(Debug)]
+pub(crate) struct InstanceEnd {
+    pub(crate) index: usize,
+    pub(crate) generation: u64,
+    pub(crate) exit: ChildExit,
+    /// Whether it had to be aborted after its grace ran out.
+    pub(crate) aborted: bool,
+}
+
+/// Why the watched run ended.
+enum RunEnd {
+    Returned(Result<TaskResult, String>),
+    Fault(ChildExit),
+    StopRequested,
+}
+
+type Running = CatchUnwind<TaskFuture>;
+
+/// Runs one instance to its end. Never panics because of user code.
+pub(crate) async fn run_instance(setup: InstanceSetup) -> InstanceEnd {
+    let InstanceSetup {
+        index,
+        ctx,
+        body,
+        limits,
+        notices,
+    } = setup;
+    let generation = ctx.generation();
+    let made = match body {
+        Body::Task(factory) => catch(|| factory.make(ctx.clone()))
+            .map_err(|message| format!("task factory panicked: {message}")),
+        Body::Tree(future) => Ok(future),
+    };
+    let (exit, aborted) = match made {
+        Ok(future) => run_made(CatchUnwind::new(future), &ctx, limits, &notices, index).await,
+        Err(message) => (ChildExit::Panicked(message), false),
+    };
+    let helpers_aborted = reap_helpers(&ctx, limits.shutdown).await;
+    InstanceEnd {
+        index,
+        generation,
+        exit,
+        aborted: aborted || helpers_aborted,
+    }
+}
+
+async fn run_made(
+    mut running: Running,
+    ctx: &ChildContext,
+    limits: Limits,
+    notices: &mpsc::UnboundedSender<ReadyNotice>,
+    index: usize,
+) -> (ChildExit, bool) {
+    let end = watch(&mut running, ctx, limits, notices, index).await;
+    let (exit, finished) = match end {
+        RunEnd::Returned(output) => return (exit_of(output), dispose(running, true)),
+        RunEnd::Fault(exit) => (exit, false),
+        RunEnd::StopRequested => (ChildExit::Cancelled, false),
+    };
+    ctx.cancel();
+    let in_time = finished || finish_within(&mut running, limits.shutdown).await;
+    (exit, dispose(running, in_time))
+}
+
+/// Drops the future and returns whether it was aborted (`!in_time`).
+fn dispose(running: Running, in_time: bool) -> bool {
+    running.dispose();
+    !in_time
+}
+
+fn exit_of(output: Result<TaskResult, String>) -> ChildExit {
+    match output {
+        Ok(Ok(())) => ChildExit::Completed,
+        Ok(Err(error)) => ChildExit::Failed(error.to_string()),
+        Err(message) => ChildExit::Panicked(message),
+    }
+}
+
+/// Polls the task until it returns, is asked to stop, or breaks a deadline.
+async fn watch(
+    running: &mut Running,
+    ctx: &ChildContext,
+    limits: Limits,
+    notices: &mpsc::UnboundedSender<ReadyNotice>,
+    index: usize,
+) -> RunEnd {
+    let started = Instant::now();
+    let deadline = limits.timeout.map(|limit| started + limit);
+    let mut ready_deadline = limits.ready_timeout.map(|limit| started + limit);
+    let mut ready_announced = false;
+    loop {
+        let beat_due = limits
+            .heartbeat
+            .map(|period| ctx.signals().last_beat() + period);
+        tokio::select! {
+            biased;
+            output = &mut *running => return RunEnd::Returned(output),
+            () = ctx.cancelled() => return RunEnd::StopRequested,
+            () = sleep_until_some(deadline) => return RunEnd::Fault(ChildExit::TimedOut),
+            () = sleep_until_some(ready_deadline) => return RunEnd::Fault(ChildExit::NotReady),
+            () = sleep_until_some(beat_due) => {
+                let period = limits.heartbeat.unwrap_or_default();
+                if ctx.signals().last_beat() + period <= Instant::now() {
+                    return RunEnd::Fault(ChildExit::MissedHeartbeat);
+                }
+            }
+            () = ctx.signals().wait_ready(), if !ready_announced => {
+                ready_announced = true;
+                ready_deadline = None;
+                let _ = notices.send(ReadyNotice { index, generation: ctx.generation() });
+            }
+        }
+    }
+}
+
+async fn sleep_until_some(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => sleep_until(deadline).await,
+        None => pending().await,
+    }
+}
+
+/// Keeps polling a cancelled task for its grace period. Returns whether it
+/// finished in time; a brutal policy gives no time at all.
+async fn finish_within(running: &mut Running, policy: ShutdownPolicy) -> bool {
+    match policy.grace() {
+        Some(grace) if grace.is_zero() => false,
+        Some(grace) => timeout(grace, running).await.is_ok(),
+        None => {
+            let _ = running.await;
+            true
+        }
+    }
+}
+
+/// Cancels the instance's helpers, waits for them within the grace period,
+/// then aborts the rest and waits until they are gone. Returns whether any
+/// had to be aborted.
+async fn reap_helpers(ctx: &ChildContext, policy: ShutdownPolicy) -> bool {
+    ctx.cancel();
+    let mut helpers = ctx.close_helpers();
+    if helpers.is_empty() {
+        return false;
+    }
+    let drain = async { while helpers.join_next().await.is_some() {} };
+    let in_time = match policy.grace() {
+        Some(grace) => timeout(grace, drain).await.is_ok(),
+        None => {
+            drain.await;
+            true
+        }
+    };
+    if !in_time {
+        helpers.abort_all();
+        while helpers.join_next().await.is_some() {}
+    }
+    !in_time
+}

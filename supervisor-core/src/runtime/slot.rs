@@ -1,0 +1,86 @@
+//! What a supervisor keeps about each of its children.
+
+use std::sync::Arc;
+
+use tokio_util::time::delay_queue;
+
+use super::{SupervisorHandle, instance::Limits};
+use crate::{
+    ChildContext, ChildSnapshot, ChildSpec, ChildState, EffectivePolicy,
+    policy::{ChildExit, ChildHistory, JitterRng},
+};
+
+/// A running instance, as its supervisor sees it.
+pub(super) struct Instance {
+    pub(super) ctx: ChildContext,
+    pub(super) task: tokio::task::Id,
+    /// For a supervisor child: the handle of the nested tree.
+    pub(super) nested: Option<SupervisorHandle>,
+}
+
+/// One child: its spec, policy state and current instance.
+pub(super) struct Slot {
+    pub(super) spec: ChildSpec,
+    pub(super) policy: EffectivePolicy,
+    pub(super) limits: Limits,
+    pub(super) path: Arc<str>,
+    pub(super) history: ChildHistory,
+    pub(super) generation: u64,
+    pub(super) state: ChildState,
+    pub(super) last_exit: Option<ChildExit>,
+    pub(super) instance: Option<Instance>,
+    pub(super) timer: Option<delay_queue::Key>,
+    /// Indices of the sidecars that follow this child, in start order.
+    pub(super) sidecars: Vec<usize>,
+}
+
+impl Slot {
+    pub(super) fn new(spec: ChildSpec, parent: &str, rng: JitterRng) -> Self {
+        let policy = spec.effective_policy();
+        let limits = Limits {
+            timeout: policy.timeout.value,
+            heartbeat: policy.heartbeat.value,
+            ready_timeout: policy.ready_timeout.value,
+            shutdown: policy.shutdown.value,
+        };
+        let history = ChildHistory::new(&policy, rng);
+        Slot {
+            path: Arc::from(format!("{parent}/{}", spec.id)),
+            spec,
+            policy,
+            limits,
+            history,
+            generation: 0,
+            state: ChildState::Pending,
+            last_exit: None,
+            instance: None,
+            timer: None,
+            sidecars: Vec::new(),
+        }
+    }
+
+    /// Whether the child is meant to be running: not stopped for good.
+    pub(super) fn is_active(&self) -> bool {
+        self.state != ChildState::Stopped
+    }
+
+    pub(super) fn is_significant(&self) -> bool {
+        self.policy.significant.value
+    }
+
+    pub(super) fn snapshot(&self) -> ChildSnapshot {
+        ChildSnapshot {
+            path: Arc::clone(&self.path),
+            role: self.spec.role,
+            state: self.state,
+            generation: self.generation,
+            restarts: self.generation.saturating_sub(1),
+            last_exit: self.last_exit.clone(),
+            ready: self
+                .instance
+                .as_ref()
+                .is_some_and(|instance| instance.ctx.signals().is_ready()),
+            tree: None,
+        }
+    }
+}

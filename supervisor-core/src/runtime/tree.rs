@@ -1,0 +1,530 @@
+//! The task that runs one supervisor: it starts children in order, decides
+//! what happens after each exit, and stops everything in reverse order.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    future::poll_fn,
+    sync::Arc,
+    time::Duration,
+};
+
+use tokio::{
+    sync::{mpsc, watch},
+    task::{JoinError, JoinSet},
+    time::Instant,
+};
+use tokio_util::{sync::CancellationToken, time::DelayQueue};
+use tracing::Instrument;
+
+use super::{
+    SupervisorHandle,
+    handle::{Command, Finished},
+    instance::{Body, InstanceEnd, InstanceSetup, ReadyNotice, run_instance},
+    slot::{Instance, Slot},
+};
+use crate::{
+    AutoShutdown, ChildContext, ChildState, EventKind, Strategy, SupervisorSpec, TaskFuture,
+    TreeError,
+    event::EventBus,
+    policy::{self, ChildExit, Decision, JitterRng, RestartWindow, StopReason},
+};
+
+/// A delayed action.
+pub(super) enum Timer {
+    /// Start this child again.
+    Restart(usize),
+    /// Start these children again, in this (start) order.
+    RestartGroup(Vec<usize>),
+}
+
+/// What woke the supervisor up.
+enum Wake {
+    Stop,
+    Joined(Result<(tokio::task::Id, InstanceEnd), JoinError>),
+    Ready(ReadyNotice),
+    Command(Command),
+    Timer(Timer),
+}
+
+/// One supervisor's state, owned by the task that runs it.
+pub(crate) struct Tree {
+    pub(super) path: Arc<str>,
+    pub(super) generation: u64,
+    pub(super) strategy: Strategy,
+    pub(super) auto_shutdown: AutoShutdown,
+    pub(super) seed: u64,
+    pub(super) slots: Vec<Option<Slot>>,
+    pub(super) ids: HashMap<String, usize>,
+    pub(super) window: RestartWindow,
+    pub(super) running: JoinSet<InstanceEnd>,
+    pub(super) timers: DelayQueue<Timer>,
+    pub(super) queue: VecDeque<usize>,
+    pub(super) awaiting_ready: Option<(usize, u64)>,
+    pub(super) deferred: VecDeque<InstanceEnd>,
+    pub(super) notices_tx: mpsc::UnboundedSender<ReadyNotice>,
+    notices: mpsc::UnboundedReceiver<ReadyNotice>,
+    commands: mpsc::UnboundedReceiver<Command>,
+    pub(super) stop: CancellationToken,
+    pub(super) bus: Arc<EventBus>,
+    finished: watch::Sender<Option<Arc<Finished>>>,
+    pub(super) escalation: Option<TreeError>,
+    pub(super) auto_stop: bool,
+    /// For a nested supervisor: its own context, marked ready once every
+    /// child has started.
+    parent_ctx: Option<ChildContext>,
+}
+
+impl Tree {
+    /// Builds a supervisor and its handle; nothing runs until [`Tree::run`].
+    pub(crate) fn prepare(
+        spec: SupervisorSpec,
+        path: Arc<str>,
+        stop: CancellationToken,
+        bus: Arc<EventBus>,
+        seed: u64,
+    ) -> (SupervisorHandle, Tree) {
+        let (commands_tx, commands) = mpsc::unbounded_channel();
+        let (notices_tx, notices) = mpsc::unbounded_channel();
+        let (finished, finished_rx) = watch::channel(None);
+        let handle = SupervisorHandle::new(
+            Arc::clone(&path),
+            commands_tx,
+            stop.clone(),
+            Arc::clone(&bus),
+            finished_rx,
+        );
+        let seed = spec.jitter_seed.unwrap_or(seed);
+        let mut tree = Tree {
+            path,
+            generation: 1,
+            strategy: spec.strategy,
+            auto_shutdown: spec.auto_shutdown,
+            seed,
+            slots: Vec::with_capacity(spec.children.len()),
+            ids: HashMap::with_capacity(spec.children.len()),
+            window: RestartWindow::new(spec.restart_limit),
+            running: JoinSet::new(),
+            timers: DelayQueue::new(),
+            queue: VecDeque::with_capacity(spec.children.len()),
+            awaiting_ready: None,
+            deferred: VecDeque::new(),
+            notices_tx,
+            notices,
+            commands,
+            stop,
+            bus,
+            finished,
+            escalation: None,
+            auto_stop: false,
+            parent_ctx: None,
+        };
+        for child in spec.children {
+            tree.insert(child);
+        }
+        (handle, tree)
+    }
+
+    /// Builds a nested supervisor that runs as the task of a child instance.
+    fn nested(
+        spec: SupervisorSpec,
+        ctx: ChildContext,
+        bus: Arc<EventBus>,
+        seed: u64,
+    ) -> (SupervisorHandle, TaskFuture) {
+        let path = Arc::from(ctx.path());
+        let (handle, mut tree) = Tree::prepare(spec, path, ctx.cancellation_token(), bus, seed);
+        tree.generation = ctx.generation();
+        tree.parent_ctx = Some(ctx);
+        let run = async move { tree.run().await.map_err(Into::into) };
+        (handle, Box::pin(run))
+    }
+
+    /// Adds a child at the end of the start order, queued to start.
+    pub(super) fn insert(&mut self, spec: crate::ChildSpec) -> usize {
+        let index = self.slots.len();
+        let rng = JitterRng::derive(self.seed, index as u64);
+        let slot = Slot::new(spec, &self.path, rng);
+        self.ids.insert(slot.spec.id.clone(), index);
+        if let Some(primary) = slot.spec.primary.as_deref() {
+            if let Some(&primary) = self.ids.get(primary) {
+                if let Some(primary) = self.slots[primary].as_mut() {
+                    primary.sidecars.push(index);
+                }
+            }
+        }
+        self.slots.push(Some(slot));
+        self.queue.push_back(index);
+        index
+    }
+
+    pub(super) fn slot(&self, index: usize) -> Option<&Slot> {
+        self.slots.get(index).and_then(Option::as_ref)
+    }
+
+    pub(super) fn slot_mut(&mut self, index: usize) -> Option<&mut Slot> {
+        self.slots.get_mut(index).and_then(Option::as_mut)
+    }
+
+    pub(super) fn emit_for(&self, index: usize, kind: EventKind) {
+        if let Some(slot) = self.slot(index) {
+            self.bus.emit(&slot.path, slot.generation, kind);
+        }
+    }
+
+    fn emit_own(&self, kind: EventKind) {
+        self.bus.emit(&self.path, self.generation, kind);
+    }
+
+    /// Runs the supervisor until it is shut down, escalates, or shuts itself
+    /// down; then stops every child and publishes the report.
+    pub(crate) async fn run(mut self) -> Result<(), TreeError> {
+        self.pump_starts();
+        while self.escalation.is_none() && !self.auto_stop {
+            if let Some(end) = self.deferred.pop_front() {
+                self.on_exit(end).await;
+                continue;
+            }
+            match self.next_wake().await {
+                Wake::Stop => break,
+                Wake::Joined(joined) => {
+                    let end = self.end_of(joined);
+                    self.on_exit(end).await;
+                }
+                Wake::Ready(notice) => self.on_ready(notice),
+                Wake::Command(command) => self.on_command(command).await,
+                Wake::Timer(timer) => self.on_timer(timer),
+            }
+        }
+        self.finish().await
+    }
+
+    async fn next_wake(&mut self) -> Wake {
+        tokio::select! {
+            biased;
+            () = self.stop.cancelled() => Wake::Stop,
+            Some(joined) = self.running.join_next_with_id() => Wake::Joined(joined),
+            Some(notice) = self.notices.recv() => Wake::Ready(notice),
+            Some(command) = self.commands.recv() => Wake::Command(command),
+            Some(expired) = poll_fn(|cx| self.timers.poll_expired(cx)) => {
+                Wake::Timer(expired.into_inner())
+            }
+        }
+    }
+
+    /// The end of an instance; a task that died outside the user's code (a
+    /// bug, never a child's panic) is found by its task id.
+    pub(super) fn end_of(
+        &self,
+        joined: Result<(tokio::task::Id, InstanceEnd), JoinError>,
+    ) -> InstanceEnd {
+        match joined {
+            Ok((_, end)) => end,
+            Err(error) => {
+                let found = self.slots.iter().enumerate().find_map(|(index, slot)| {
+                    let slot = slot.as_ref()?;
+                    let instance = slot.instance.as_ref()?;
+                    (instance.task == error.id()).then_some((index, slot.generation))
+                });
+                let (index, generation) = found.unwrap_or((usize::MAX, 0));
+                tracing::error!(%error, "child instance task failed outside the child");
+                InstanceEnd {
+                    index,
+                    generation,
+                    exit: ChildExit::Panicked(error.to_string()),
+                    aborted: error.is_cancelled(),
+                }
+            }
+        }
+    }
+
+    /// Starts queued children in order; a child with `ready_timeout` holds
+    /// the rest of the queue until it is ready (or has exited).
+    pub(crate) fn pump_starts(&mut self) {
+        while self.awaiting_ready.is_none() && !self.is_stopping() {
+            let Some(index) = self.queue.pop_front() else {
+                if let Some(ctx) = &self.parent_ctx {
+                    ctx.ready();
+                }
+                return;
+            };
+            if self
+                .slot(index)
+                .is_some_and(|slot| slot.state == ChildState::Pending)
+            {
+                self.spawn_instance(index);
+            }
+        }
+    }
+
+    pub(super) fn is_stopping(&self) -> bool {
+        self.stop.is_cancelled() || self.escalation.is_some() || self.auto_stop
+    }
+
+    fn spawn_instance(&mut self, index: usize) {
+        let seed = self.seed;
+        let bus = Arc::clone(&self.bus);
+        let notices = self.notices_tx.clone();
+        let Some(slot) = self.slots[index].as_mut() else {
+            return;
+        };
+        slot.generation += 1;
+        slot.history.record_start(Instant::now());
+        let ctx = ChildContext::new(
+            Arc::clone(&slot.path),
+            slot.generation,
+            CancellationToken::new(),
+        );
+        let (body, nested) = match (&slot.spec.tree, slot.spec.task_factory()) {
+            (Some(tree), _) => {
+                let nested_seed = JitterRng::derive(seed, index as u64).next_u64();
+                let (handle, run) = Tree::nested((**tree).clone(), ctx.clone(), bus, nested_seed);
+                (Body::Tree(run), Some(handle))
+            }
+            (None, Some(factory)) => (Body::Task(factory.clone()), None),
+            (None, None) => return,
+        };
+        let setup = InstanceSetup {
+            index,
+            ctx: ctx.clone(),
+            body,
+            limits: slot.limits,
+            notices,
+        };
+        let span = tracing::debug_span!(
+            "child",
+            path = %slot.path,
+            role = %slot.spec.role,
+            generation = slot.generation,
+        );
+        let task = self
+            .running
+            .spawn(run_instance(setup).instrument(span))
+            .id();
+        slot.instance = Some(Instance { ctx, task, nested });
+        slot.state = if slot.limits.ready_timeout.is_some() {
+            self.awaiting_ready = Some((index, slot.generation));
+            ChildState::Starting
+        } else {
+            ChildState::Running
+        };
+        tracing::debug!(path = %slot.path, generation = slot.generation, "child started");
+        self.emit_for(index, EventKind::Started);
+    }
+
+    fn on_ready(&mut self, notice: ReadyNotice) {
+        let ReadyNotice { index, generation } = notice;
+        let Some(slot) = self.slot_mut(index) else {
+            return;
+        };
+        if slot.generation != generation || slot.instance.is_none() {
+            return;
+        }
+        if slot.state == ChildState::Starting {
+            slot.state = ChildState::Running;
+        }
+        self.emit_for(index, EventKind::Ready);
+        if self.awaiting_ready == Some((index, generation)) {
+            self.awaiting_ready = None;
+            self.pump_starts();
+        }
+    }
+
+    fn on_timer(&mut self, timer: Timer) {
+        let members = match timer {
+            Timer::Restart(index) => {
+                if let Some(slot) = self.slot_mut(index) {
+                    slot.timer = None;
+                }
+                vec![index]
+            }
+            Timer::RestartGroup(members) => members,
+        };
+        self.queue_front(&members, ChildState::BackingOff);
+        self.pump_starts();
+    }
+
+    /// Puts `members` (in start order) at the front of the start queue, those
+    /// of them that are in state `from`.
+    pub(super) fn queue_front(&mut self, members: &[usize], from: ChildState) {
+        for &index in members.iter().rev() {
+            if let Some(slot) = self.slot_mut(index) {
+                if slot.state == from {
+                    slot.state = ChildState::Pending;
+                    self.queue.push_front(index);
+                }
+            }
+        }
+    }
+
+    /// Handles the end of an instance that was not stopped by its supervisor.
+    async fn on_exit(&mut self, end: InstanceEnd) {
+        let InstanceEnd {
+            index,
+            generation,
+            exit,
+            aborted,
+        } = end;
+        let Some(slot) = self.slot_mut(index) else {
+            return;
+        };
+        if slot.generation != generation || slot.instance.take().is_none() {
+            return;
+        }
+        slot.last_exit = Some(exit.clone());
+        log_exit(&slot.path, generation, &exit);
+        if aborted {
+            self.emit_for(index, EventKind::Aborted);
+        }
+        if self
+            .awaiting_ready
+            .is_some_and(|(awaited, _)| awaited == index)
+        {
+            self.awaiting_ready = None;
+        }
+        let Some(slot) = self.slots[index].as_mut() else {
+            return;
+        };
+        let decision = policy::decide(
+            &slot.policy,
+            &mut slot.history,
+            &mut self.window,
+            &exit,
+            Instant::now(),
+        );
+        self.bus
+            .emit(&slot.path, generation, EventKind::Exited { exit });
+        match decision {
+            Decision::Restart { delay } => self.restart_after(index, delay).await,
+            Decision::Stop(reason) => self.settle(index, reason).await,
+            Decision::Escalate(reason) => self.escalate(index, reason),
+        }
+        self.pump_starts();
+    }
+
+    fn escalate(&mut self, index: usize, reason: policy::EscalationReason) {
+        let child = self
+            .slot(index)
+            .map_or_else(|| Arc::clone(&self.path), |slot| Arc::clone(&slot.path));
+        tracing::error!(supervisor = %self.path, child = %child, %reason, "supervisor escalates");
+        self.emit_own(EventKind::Escalated { reason });
+        self.escalation = Some(TreeError {
+            supervisor: Arc::clone(&self.path),
+            child,
+            reason,
+        });
+    }
+
+    /// Restarts `index` after `delay`, with the siblings the strategy (and
+    /// its sidecars) tie to it: those are stopped first, in reverse order.
+    async fn restart_after(&mut self, index: usize, delay: Duration) {
+        let mut group = self.restart_group(index);
+        if !group.is_empty() {
+            self.stop_members(group.iter().rev().copied()).await;
+        }
+        if let Some(slot) = self.slot(index) {
+            tracing::info!(path = %slot.path, ?delay, "child restarts");
+        }
+        self.emit_for(index, EventKind::RestartScheduled { delay });
+        group.push(index);
+        group.sort_unstable();
+        for &member in &group {
+            if let Some(slot) = self.slot_mut(member) {
+                slot.state = ChildState::BackingOff;
+            }
+        }
+        if delay.is_zero() {
+            self.queue_front(&group, ChildState::BackingOff);
+        } else if let [only] = group[..] {
+            let key = self.timers.insert(Timer::Restart(only), delay);
+            if let Some(slot) = self.slot_mut(only) {
+                slot.timer = Some(key);
+            }
+        } else {
+            self.timers.insert(Timer::RestartGroup(group), delay);
+        }
+    }
+
+    /// The active siblings that restart with `index` (not `index` itself),
+    /// in start order.
+    fn restart_group(&self, index: usize) -> Vec<usize> {
+        let active =
+            |member: &usize| *member != index && self.slot(*member).is_some_and(Slot::is_active);
+        let mut group: Vec<usize> = match self.strategy {
+            Strategy::OneForOne => Vec::new(),
+            Strategy::OneForAll => (0..self.slots.len()).filter(active).collect(),
+            Strategy::RestForOne => (index + 1..self.slots.len()).filter(active).collect(),
+        };
+        if let Some(slot) = self.slot(index) {
+            for sidecar in slot.sidecars.iter().filter(|sidecar| active(sidecar)) {
+                if !group.contains(sidecar) {
+                    group.push(*sidecar);
+                }
+            }
+        }
+        group.sort_unstable();
+        group
+    }
+
+    /// Leaves `index` stopped for `reason`; its sidecars stop with it, and a
+    /// significant child may stop the supervisor.
+    async fn settle(&mut self, index: usize, reason: StopReason) {
+        let Some(slot) = self.slot_mut(index) else {
+            return;
+        };
+        slot.state = ChildState::Stopped;
+        let sidecars = slot.sidecars.clone();
+        let significant = slot.is_significant();
+        tracing::info!(path = %slot.path, ?reason, "child stays stopped");
+        self.emit_for(index, EventKind::Stopped { reason });
+        self.stop_members(sidecars.into_iter().rev()).await;
+        if significant && reason != StopReason::Stopped {
+            self.auto_stop = match self.auto_shutdown {
+                AutoShutdown::Never => false,
+                AutoShutdown::AnySignificant => true,
+                AutoShutdown::AllSignificant => !self
+                    .slots
+                    .iter()
+                    .flatten()
+                    .any(|slot| slot.is_significant() && slot.is_active()),
+            };
+        }
+    }
+
+    /// Stops every child in reverse start order and publishes the report.
+    async fn finish(mut self) -> Result<(), TreeError> {
+        let started = Instant::now();
+        if self.escalation.is_none() {
+            self.emit_own(EventKind::ShutdownStarted);
+        }
+        self.timers.clear();
+        self.queue.clear();
+        self.awaiting_ready = None;
+        let order: Vec<usize> = (0..self.slots.len()).rev().collect();
+        let children = self.stop_members(order.into_iter()).await;
+        let outcome = match self.escalation.take() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        };
+        self.emit_own(EventKind::SupervisorStopped {
+            clean: outcome.is_ok(),
+        });
+        let report = crate::ShutdownReport {
+            children,
+            took: started.elapsed(),
+        };
+        let finished = Arc::new(Finished {
+            report,
+            outcome: outcome.clone(),
+        });
+        self.finished.send_replace(Some(finished));
+        outcome
+    }
+}
+
+fn log_exit(path: &str, generation: u64, exit: &ChildExit) {
+    match exit {
+        ChildExit::Completed => tracing::info!(%path, generation, "child completed"),
+        ChildExit::Cancelled => tracing::debug!(%path, generation, "child stopped"),
+        other => tracing::info!(%path, generation, exit = %other, "child failed"),
+    }
+}

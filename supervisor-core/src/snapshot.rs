@@ -1,0 +1,98 @@
+//! A point-in-time view of a whole supervision tree.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{TaskRole, policy::ChildExit};
+
+/// Where a child is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChildState {
+    /// Queued to start (behind a sibling that is not ready yet).
+    Pending,
+    /// Running, and either ready or not asked to be.
+    Running,
+    /// Running, but has not called `ready()` within its `ready_timeout` yet.
+    Starting,
+    /// Waiting out a backoff delay before its next start.
+    BackingOff,
+    /// Asked to stop; waiting for it to return.
+    Stopping,
+    /// Not running and not scheduled to run.
+    Stopped,
+}
+
+/// One child in a [`TreeSnapshot`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ChildSnapshot {
+    /// The child's path, such as `app/api`.
+    pub path: Arc<str>,
+    /// Its role.
+    pub role: TaskRole,
+    /// Where it is in its life.
+    pub state: ChildState,
+    /// How many instances have been started (the current one's generation).
+    pub generation: u64,
+    /// How many times the policy restarted it.
+    pub restarts: u64,
+    /// How its last instance ended, if one has.
+    pub last_exit: Option<ChildExit>,
+    /// Whether the current instance has called `ready()`.
+    pub ready: bool,
+    /// For a supervisor child that is running: its own children.
+    pub tree: Option<TreeSnapshot>,
+}
+
+/// The state of a supervisor and, recursively, of every child under it.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use supervisor_core::{ChildSpec, Supervisor, SupervisorSpec, TaskRole};
+///
+/// let spec = SupervisorSpec::new("app")
+///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+/// let handle = Supervisor::start(spec).unwrap();
+/// let snapshot = handle.snapshot().await.unwrap();
+/// assert_eq!(&*snapshot.children[0].path, "app/api");
+/// handle.shutdown().await;
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TreeSnapshot {
+    /// The supervisor's path.
+    pub path: Arc<str>,
+    /// Its children in start order.
+    pub children: Vec<ChildSnapshot>,
+}
+
+impl TreeSnapshot {
+    /// The child at `path` anywhere in the tree.
+    pub fn find(&self, path: &str) -> Option<&ChildSnapshot> {
+        self.children.iter().find_map(|child| {
+            if &*child.path == path {
+                Some(child)
+            } else {
+                child.tree.as_ref().and_then(|tree| tree.find(path))
+            }
+        })
+    }
+
+    /// Every child in the tree, depth first in start order.
+    pub fn walk(&self) -> Vec<&ChildSnapshot> {
+        let mut all = Vec::new();
+        for child in &self.children {
+            all.push(child);
+            if let Some(tree) = &child.tree {
+                all.extend(tree.walk());
+            }
+        }
+        all
+    }
+}
