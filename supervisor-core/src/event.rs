@@ -172,6 +172,22 @@ impl EventStream {
     }
 }
 
+/// Where handles subscribe from, without keeping the tree's events open.
+#[derive(Debug, Clone)]
+pub(crate) struct EventSource {
+    sender: broadcast::WeakSender<SupervisorEvent>,
+}
+
+impl EventSource {
+    pub(crate) fn subscribe(&self) -> EventStream {
+        let receiver = match self.sender.upgrade() {
+            Some(sender) => sender.subscribe(),
+            None => broadcast::channel(1).1,
+        };
+        EventStream { receiver }
+    }
+}
+
 /// The sending side, shared by every supervisor of one tree.
 #[derive(Debug)]
 pub(crate) struct EventBus {
@@ -193,6 +209,15 @@ impl EventBus {
     pub(crate) fn subscribe(&self) -> EventStream {
         EventStream {
             receiver: self.sender.subscribe(),
+        }
+    }
+
+    /// A way to subscribe that does not keep the stream open: once every
+    /// supervisor of the tree has stopped, the bus is dropped and its
+    /// streams end.
+    pub(crate) fn source(&self) -> EventSource {
+        EventSource {
+            sender: self.sender.downgrade(),
         }
     }
 

@@ -10,7 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::ControlError;
 use crate::{
-    ChildSnapshot, ChildSpec, EventStream, ShutdownReport, TreeError, TreeSnapshot, event::EventBus,
+    ChildSnapshot, ChildSpec, EventStream, ShutdownReport, TreeError, TreeSnapshot,
+    event::EventSource,
 };
 
 pub(crate) type Reply<T> = oneshot::Sender<Result<T, ControlError>>;
@@ -69,7 +70,7 @@ struct HandleInner {
     path: Arc<str>,
     commands: mpsc::UnboundedSender<Command>,
     stop: CancellationToken,
-    bus: Arc<EventBus>,
+    events: EventSource,
     finished: watch::Receiver<Option<Arc<Finished>>>,
     task: Mutex<Option<JoinHandle<()>>>,
 }
@@ -79,7 +80,7 @@ impl SupervisorHandle {
         path: Arc<str>,
         commands: mpsc::UnboundedSender<Command>,
         stop: CancellationToken,
-        bus: Arc<EventBus>,
+        events: EventSource,
         finished: watch::Receiver<Option<Arc<Finished>>>,
     ) -> Self {
         SupervisorHandle {
@@ -87,7 +88,7 @@ impl SupervisorHandle {
                 path,
                 commands,
                 stop,
-                bus,
+                events,
                 finished,
                 task: Mutex::new(None),
             }),
@@ -131,7 +132,7 @@ impl SupervisorHandle {
     /// # }
     /// ```
     pub fn events(&self) -> EventStream {
-        self.inner.bus.subscribe()
+        self.inner.events.subscribe()
     }
 
     /// The whole tree as it is now: every child's state, generation, restart

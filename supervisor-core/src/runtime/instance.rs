@@ -141,8 +141,8 @@ async fn watch(
             .map(|period| ctx.signals().last_beat() + period);
         tokio::select! {
             biased;
-            output = &mut *running => return RunEnd::Returned(output),
             () = ctx.cancelled() => return RunEnd::StopRequested,
+            output = &mut *running => return RunEnd::Returned(output),
             () = sleep_until_some(deadline) => return RunEnd::Fault(ChildExit::TimedOut),
             () = sleep_until_some(ready_deadline) => return RunEnd::Fault(ChildExit::NotReady),
             () = sleep_until_some(beat_due) => {

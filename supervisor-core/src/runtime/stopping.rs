@@ -31,7 +31,7 @@ impl Tree {
         let Some(instance) = slot.instance.as_ref() else {
             slot.state = ChildState::Stopped;
             if let Some(key) = slot.timer.take() {
-                self.timers.remove(&key);
+                self.timers.try_remove(&key);
             }
             lines.push(line(path, StopOutcome::AlreadyStopped, started));
             return;

@@ -90,7 +90,7 @@ impl Tree {
             Arc::clone(&path),
             commands_tx,
             stop.clone(),
-            Arc::clone(&bus),
+            bus.source(),
             finished_rx,
         );
         let seed = spec.jitter_seed.unwrap_or(seed);
