@@ -26,17 +26,21 @@
 //! ```
 
 pub use supervisor_core::*;
+pub use supervisor_macros::{Supervisor, supervised};
 
 /// The names most programs need: `use supervisor::prelude::*;`.
 pub mod prelude {
     pub use supervisor_core::{
         AutoShutdown, BackoffPolicy, ChildContext, ChildSpec, RestartLimit, RestartPolicy,
-        Severity, ShutdownPolicy, SpecError, Strategy, SupervisorSpec, TaskRole,
+        Severity, ShutdownPolicy, SpecError, Strategy, Supervised, SupervisorSpec, SupervisorTree,
+        TaskRole,
     };
+    pub use supervisor_macros::{Supervisor, supervised};
 }
 
 /// Paths the macros' generated code goes through. Not public API.
 #[doc(hidden)]
 pub mod __private {
     pub use supervisor_core;
+    pub use supervisor_core::__macro_support::*;
 }

@@ -26,6 +26,7 @@
 //! ```
 
 mod context;
+mod declare;
 mod effective;
 pub mod policy;
 pub mod rules;
@@ -33,6 +34,7 @@ pub mod spec;
 mod task;
 
 pub use context::ChildContext;
+pub use declare::{Child, Supervised, SupervisorTree, __macro_support};
 pub use effective::{EffectivePolicy, PolicySource, Sourced};
 pub use rules::{SpecError, Violation};
 pub use spec::*;

@@ -1,0 +1,36 @@
+//! What `#[derive(Supervisor)]` emits beside its errors: stub impls, so that
+//! a parent tree naming this one reports nothing more than its own mistakes.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::expand::Tree;
+
+/// `SupervisorTree` and `Child` impls whose specs are never built.
+pub(crate) fn stub(tree: &Tree<'_>) -> TokenStream {
+    let s = &tree.support();
+    let (name, id) = (tree.name, &tree.id);
+    quote! {
+        const _: () = {
+            impl #s::SupervisorTree for #name {
+                const ID: &'static str = #id;
+
+                fn spec() -> #s::SupervisorSpec {
+                    #s::declaration_has_errors(Self::ID)
+                }
+            }
+
+            impl #s::Child for #name {
+                const ID: &'static str = #id;
+                const ROLE: #s::TaskRole = #s::TaskRole::Supervisor;
+                const PRIMARY: #s::Option<&'static str> = #s::Option::None;
+                const FACTS: #s::ChildFacts =
+                    #s::ChildFacts::opaque(Self::ID, Self::ROLE, Self::PRIMARY);
+
+                fn child_spec() -> #s::ChildSpec {
+                    #s::declaration_has_errors(Self::ID)
+                }
+            }
+        };
+    }
+}
