@@ -158,7 +158,7 @@ impl<T: Supervised> Child for T {
 /// module. Not public API.
 #[doc(hidden)]
 pub mod __macro_support {
-    pub use core::{option::Option, panic, time::Duration};
+    pub use core::{clone::Clone, fmt::Debug, marker::Copy, option::Option, panic, time::Duration};
 
     pub use super::support::{
         ContextArgument, declaration_has_errors, nested_tree, task_with_context,

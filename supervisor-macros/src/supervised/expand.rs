@@ -21,7 +21,7 @@ pub(crate) fn child(
 ) -> TokenStream {
     let support = crate::facade::support_path(attrs.krate.value());
     let s = &support;
-    let marker = marker(vis, name);
+    let marker = marker(vis, name, s);
     let id = id(name, attrs);
     let role = attrs.role().tokens(s);
     let primary = attrs.primary.value().map(|primary| match primary {
@@ -46,6 +46,7 @@ pub(crate) fn child(
     };
     let facts = attrs.policy.fact_calls(s);
     let calls = attrs.policy.builder_calls(s);
+    let this = quote!(<Self as #s::Supervised>);
     quote! {
         #marker
         const _: () = {
@@ -54,11 +55,11 @@ pub(crate) fn child(
                 const ROLE: #s::TaskRole = #role;
                 const PRIMARY: #s::Option<&'static str> = #primary_const;
                 const FACTS: #s::ChildFacts =
-                    #s::ChildFacts::task(Self::ID, Self::ROLE, Self::PRIMARY, #s::TaskShape::#shape)
+                    #s::ChildFacts::task(#this::ID, #this::ROLE, #this::PRIMARY, #s::TaskShape::#shape)
                         #facts;
 
                 fn spec() -> #s::ChildSpec {
-                    #s::ChildSpec::declared(Self::ID, Self::ROLE)
+                    #s::ChildSpec::declared(#this::ID, #this::ROLE)
                         .with_factory(#factory)
                         #primary_call
                         #calls
@@ -81,7 +82,8 @@ pub(crate) fn id(name: &Ident, attrs: &ChildAttrs) -> TokenStream {
 
 /// `struct NAME {}`: braced, so it lives in the type namespace only and the
 /// fn of the same name keeps the value namespace.
-pub(crate) fn marker(vis: &Visibility, name: &Ident) -> TokenStream {
+pub(crate) fn marker(vis: &Visibility, name: &Ident, support: &TokenStream) -> TokenStream {
+    let s = support;
     let doc = format!(
         "The child declared by `#[supervised]` on the async fn `{}`: its `Supervised::spec()` is the child's spec.",
         name.unraw()
@@ -89,7 +91,7 @@ pub(crate) fn marker(vis: &Visibility, name: &Ident) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[allow(non_camel_case_types, dead_code)]
-        #[derive(Debug, Clone, Copy)]
+        #[derive(#s::Debug, #s::Clone, #s::Copy)]
         #vis struct #name {}
     }
 }

@@ -14,7 +14,7 @@ use super::{attr::ChildAttrs, expand};
 pub(crate) fn stub(vis: &Visibility, name: &Ident, attrs: &ChildAttrs) -> TokenStream {
     let support = crate::facade::support_path(attrs.krate.value());
     let s = &support;
-    let marker = expand::marker(vis, name);
+    let marker = expand::marker(vis, name, s);
     let valid_id = attrs
         .policy
         .id
@@ -35,7 +35,7 @@ pub(crate) fn stub(vis: &Visibility, name: &Ident, attrs: &ChildAttrs) -> TokenS
                 const PRIMARY: #s::Option<&'static str> = #s::Option::None;
 
                 fn spec() -> #s::ChildSpec {
-                    #s::declaration_has_errors(Self::ID)
+                    #s::declaration_has_errors(<Self as #s::Supervised>::ID)
                 }
             }
         };

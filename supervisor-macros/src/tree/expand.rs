@@ -48,7 +48,7 @@ impl Tree<'_> {
                 const ID: &'static str = #id;
 
                 fn spec() -> #s::SupervisorSpec {
-                    #s::SupervisorSpec::new(Self::ID)
+                    #s::SupervisorSpec::new(<Self as #s::SupervisorTree>::ID)
                         #settings
                         #(.child(#children))*
                 }
@@ -58,7 +58,7 @@ impl Tree<'_> {
                 const ID: &'static str = <Self as #s::SupervisorTree>::ID;
                 const ROLE: #s::TaskRole = #s::TaskRole::Supervisor;
                 const PRIMARY: #s::Option<&'static str> = #s::Option::None;
-                const FACTS: #s::ChildFacts = #s::ChildFacts::tree(Self::ID);
+                const FACTS: #s::ChildFacts = #s::ChildFacts::tree(<Self as #s::SupervisorTree>::ID);
 
                 fn child_spec() -> #s::ChildSpec {
                     #s::nested_tree(<Self as #s::SupervisorTree>::spec())

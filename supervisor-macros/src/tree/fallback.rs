@@ -16,7 +16,7 @@ pub(crate) fn stub(tree: &Tree<'_>) -> TokenStream {
                 const ID: &'static str = #id;
 
                 fn spec() -> #s::SupervisorSpec {
-                    #s::declaration_has_errors(Self::ID)
+                    #s::declaration_has_errors(#id)
                 }
             }
 
@@ -25,10 +25,10 @@ pub(crate) fn stub(tree: &Tree<'_>) -> TokenStream {
                 const ROLE: #s::TaskRole = #s::TaskRole::Supervisor;
                 const PRIMARY: #s::Option<&'static str> = #s::Option::None;
                 const FACTS: #s::ChildFacts =
-                    #s::ChildFacts::opaque(Self::ID, Self::ROLE, Self::PRIMARY);
+                    #s::ChildFacts::opaque(#id, #s::TaskRole::Supervisor, #s::Option::None);
 
                 fn child_spec() -> #s::ChildSpec {
-                    #s::declaration_has_errors(Self::ID)
+                    #s::declaration_has_errors(#id)
                 }
             }
         };
