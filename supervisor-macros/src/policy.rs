@@ -268,6 +268,7 @@ pub(crate) fn read_limit(key: &Key, raw: RawValue) -> syn::Result<Limit> {
             };
             return errors.finish(limit);
         }
+        _ if !errors.is_empty() => return Err(errors.into_error()),
         (None, _) => "max",
         (Some(_), None) => "within",
     };

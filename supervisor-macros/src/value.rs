@@ -21,11 +21,15 @@ pub(crate) struct Spanned<T> {
 /// A key that may be given once; a second occurrence is an error.
 pub(crate) struct Slot<T> {
     value: Option<Spanned<T>>,
+    given: bool,
 }
 
 impl<T> Default for Slot<T> {
     fn default() -> Self {
-        Slot { value: None }
+        Slot {
+            value: None,
+            given: false,
+        }
     }
 }
 
@@ -39,14 +43,24 @@ impl<T> Slot<T> {
         errors: &mut Errors,
         read: impl FnOnce(&Key, RawValue) -> syn::Result<T>,
     ) {
-        if self.value.is_some() {
-            errors.at(key.span, format_args!("duplicate key `{}`: it is already given; remove one of them", key.name));
+        if self.given {
+            errors.at(
+                key.span,
+                format_args!("duplicate key `{}`: it is already given; remove one of them", key.name),
+            );
             return;
         }
+        self.given = true;
         let span = value.span(key.span);
         if let Some(value) = errors.take(read(key, value)) {
             self.value = Some(Spanned { value, key: key.span, span });
         }
+    }
+
+    /// Whether the key was given but its value could not be read: rules
+    /// that involve it are not judged, so its error is the only one.
+    pub(crate) fn is_broken(&self) -> bool {
+        self.given && self.value.is_none()
     }
 
     pub(crate) fn get(&self) -> Option<&Spanned<T>> {
@@ -148,8 +162,8 @@ pub(crate) fn string(key: &Key, raw: RawValue, example: &str) -> syn::Result<syn
     let expr = raw.expr(key, example)?;
     match literal(&expr) {
         Some(Lit::Str(text)) => Ok(text.clone()),
-        _ => Err(syn::Error::new(
-            expr.span(),
+        _ => Err(syn::Error::new_spanned(
+            &expr,
             format_args!("`{}` takes a string: write {example}", key.name),
         )),
     }
@@ -186,8 +200,8 @@ pub(crate) fn float(key: &Key, raw: RawValue, example: &str) -> syn::Result<f64>
         Some(Lit::Float(number)) => number.base10_parse::<f64>()?,
         Some(Lit::Int(number)) => number.base10_parse::<f64>()?,
         _ => {
-            return Err(syn::Error::new(
-                expr.span(),
+            return Err(syn::Error::new_spanned(
+                &expr,
                 format_args!("`{}` takes a number: write {example}", key.name),
             ));
         }
@@ -200,8 +214,8 @@ pub(crate) fn count(key: &Key, raw: RawValue, example: &str) -> syn::Result<u32>
     let expr = raw.expr(key, example)?;
     match literal(&expr) {
         Some(Lit::Int(number)) => number.base10_parse::<u32>(),
-        _ => Err(syn::Error::new(
-            expr.span(),
+        _ => Err(syn::Error::new_spanned(
+            &expr,
             format_args!("`{}` takes a whole number: write {example}", key.name),
         )),
     }
@@ -216,8 +230,8 @@ pub(crate) fn boolean(key: &Key, raw: RawValue) -> syn::Result<bool> {
     let expr = raw.expr(key, &example)?;
     match literal(&expr) {
         Some(Lit::Bool(value)) => Ok(value.value),
-        _ => Err(syn::Error::new(
-            expr.span(),
+        _ => Err(syn::Error::new_spanned(
+            &expr,
             format_args!("`{}` takes `true` or `false`: write {example}", key.name),
         )),
     }

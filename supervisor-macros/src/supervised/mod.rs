@@ -35,6 +35,9 @@ impl Parse for TaskFn {
 }
 
 /// Expands `#[supervised(args)] item`. The fn is emitted exactly as written.
+///
+/// A method (a fn with `self`) gets no stub: it sits in an `impl` block,
+/// where a marker type cannot go.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let task: TaskFn = match syn::parse2(item.clone()) {
         Ok(task) => task,
@@ -54,6 +57,8 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let name = &task.sig.ident;
     let generated = if errors.is_empty() {
         expand::child(&task.vis, name, &attrs, &signature)
+    } else if task.sig.receiver().is_some() {
+        TokenStream::new()
     } else {
         fallback::stub(&task.vis, name, &attrs)
     };

@@ -30,6 +30,9 @@ fn job_permanent(attrs: &ChildAttrs, errors: &mut Errors) {
 
 /// `sidecar_without_primary` and `primary_without_sidecar`.
 fn sidecar_primary(attrs: &ChildAttrs, errors: &mut Errors) {
+    if attrs.role.is_broken() || attrs.primary.is_broken() {
+        return;
+    }
     let role = attrs.role.get();
     match (attrs.role(), attrs.primary.get()) {
         (Role::Sidecar, None) => {
@@ -49,6 +52,9 @@ fn significant_permanent(attrs: &ChildAttrs, errors: &mut Errors) {
     let Some(significant) = attrs.policy.significant.get().filter(|s| s.value) else {
         return;
     };
+    if attrs.role.is_broken() || attrs.policy.restart.is_broken() {
+        return;
+    }
     let role = attrs.role();
     let detail = match attrs.policy.restart.value() {
         Some(Restart::Permanent) => "restart is \"permanent\"".to_owned(),

@@ -2,8 +2,8 @@
 //! impls built on the runtime's builder API, and the const checks of the
 //! rules that span several items.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::quote;
 use syn::Ident;
 
 use crate::{choice::Choice as _, policy};
@@ -13,6 +13,7 @@ use super::attr::{TreeAttrs, TreeField};
 /// Everything the derive emits for a tree without errors.
 pub(crate) struct Tree<'a> {
     pub(crate) name: &'a Ident,
+    pub(crate) generics: &'a syn::Generics,
     pub(crate) id: String,
     pub(crate) attrs: &'a TreeAttrs,
     pub(crate) fields: &'a [TreeField],
@@ -115,13 +116,14 @@ impl Tree<'_> {
         let mut checks = TokenStream::new();
         for (index, field) in self.fields.iter().enumerate() {
             for (check, span) in field_checks(index, field) {
-                checks.extend(quote_spanned! {span=>
+                let check = quote! {
                     const _: () = if let #s::Option::Some(defect) =
                         #s::TreeCheck::#check.run(&CHILDREN, &FIELDS, #tree, #index)
                     {
                         #s::panic!("{}", defect.as_str())
                     };
-                });
+                };
+                checks.extend(respan(check, span));
             }
         }
         quote! {
@@ -183,5 +185,24 @@ fn field_checks(index: usize, field: &TreeField) -> Vec<(Ident, Span)> {
     checks
         .into_iter()
         .map(|(check, span)| (Ident::new(check, span), span))
+        .collect()
+}
+
+/// `tokens` with every span set to `span`, so that a failed const check is
+/// reported at the field or key it is about.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|token| match token {
+            TokenTree::Group(group) => {
+                let mut respanned = Group::new(group.delimiter(), respan(group.stream(), span));
+                respanned.set_span(span);
+                TokenTree::Group(respanned)
+            }
+            mut other => {
+                other.set_span(span);
+                other
+            }
+        })
         .collect()
 }

@@ -6,13 +6,15 @@ use quote::quote;
 
 use super::expand::Tree;
 
-/// `SupervisorTree` and `Child` impls whose specs are never built.
+/// `SupervisorTree` and `Child` impls whose specs are never built (generic
+/// if the struct is, which is itself an error).
 pub(crate) fn stub(tree: &Tree<'_>) -> TokenStream {
     let s = &tree.support();
     let (name, id) = (tree.name, &tree.id);
+    let (generics, arguments, where_clause) = tree.generics.split_for_impl();
     quote! {
         const _: () = {
-            impl #s::SupervisorTree for #name {
+            impl #generics #s::SupervisorTree for #name #arguments #where_clause {
                 const ID: &'static str = #id;
 
                 fn spec() -> #s::SupervisorSpec {
@@ -20,7 +22,7 @@ pub(crate) fn stub(tree: &Tree<'_>) -> TokenStream {
                 }
             }
 
-            impl #s::Child for #name {
+            impl #generics #s::Child for #name #arguments #where_clause {
                 const ID: &'static str = #id;
                 const ROLE: #s::TaskRole = #s::TaskRole::Supervisor;
                 const PRIMARY: #s::Option<&'static str> = #s::Option::None;
