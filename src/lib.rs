@@ -24,6 +24,27 @@
 //! app.validate()?;
 //! # Ok::<(), supervisor::SpecError>(())
 //! ```
+//!
+//! The same tree declared with the macros, checked at compile time:
+//!
+//! ```
+//! use supervisor::prelude::*;
+//!
+//! #[supervised(role = "service", heartbeat = "10s")]
+//! async fn api(ctx: ChildContext) -> Result<(), std::io::Error> {
+//!     ctx.ready();
+//!     ctx.cancelled().await;
+//!     Ok(())
+//! }
+//!
+//! #[derive(Supervisor)]
+//! struct App {
+//!     api: api,
+//! }
+//!
+//! App::spec().validate()?;
+//! # Ok::<(), supervisor::SpecError>(())
+//! ```
 
 pub use supervisor_core::*;
 pub use supervisor_macros::{Supervisor, supervised};

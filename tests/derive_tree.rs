@@ -50,7 +50,10 @@ struct App {
 }
 
 fn ids(spec: &SupervisorSpec) -> Vec<&str> {
-    spec.children.iter().map(|child| child.id.as_str()).collect()
+    spec.children
+        .iter()
+        .map(|child| child.id.as_str())
+        .collect()
 }
 
 #[test]
@@ -59,7 +62,10 @@ fn field_order_is_start_order_and_ids_come_from_the_children() {
     assert_eq!(app.id, "app");
     assert_eq!(ids(&app), ["migrate", "api", "metrics_pusher", "ingest"]);
     assert_eq!(app.strategy, Strategy::RestForOne);
-    assert_eq!(app.restart_limit, RestartLimit::new(5, Duration::from_secs(30)));
+    assert_eq!(
+        app.restart_limit,
+        RestartLimit::new(5, Duration::from_secs(30))
+    );
     assert_eq!(app.auto_shutdown, AutoShutdown::Never);
     if let Err(error) = app.validate() {
         panic!("{error}");
@@ -81,7 +87,10 @@ fn a_nested_tree_runs_as_a_supervisor_child_with_its_overrides() {
 #[test]
 fn each_child_spec_is_the_one_its_declaration_gives() {
     let app = App::spec();
-    assert_eq!(format!("{:?}", app.children[1]), format!("{:?}", api::spec()));
+    assert_eq!(
+        format!("{:?}", app.children[1]),
+        format!("{:?}", api::spec())
+    );
     let nested = App::spec().children.remove(3);
     let expected = ChildSpec::supervisor(Ingest::spec()).restart(RestartPolicy::Transient);
     assert_eq!(format!("{nested:?}"), format!("{expected:?}"));
@@ -101,7 +110,11 @@ async fn worker(ctx: ChildContext) {
 }
 
 #[derive(Supervisor)]
-#[supervisor(id = "pool", strategy = "one_for_all", auto_shutdown = "all_significant")]
+#[supervisor(
+    id = "pool",
+    strategy = "one_for_all",
+    auto_shutdown = "all_significant"
+)]
 struct WorkerPool {
     #[child(id = "worker-1", significant = true, restart = "transient")]
     first: worker,

@@ -18,7 +18,12 @@ struct String;
 mod std {}
 mod core {}
 
-#[supervised(role = "service", shutdown = "5s", heartbeat = "10s", backoff(initial = "10ms"))]
+#[supervised(
+    role = "service",
+    shutdown = "5s",
+    heartbeat = "10s",
+    backoff(initial = "10ms")
+)]
 async fn api(ctx: ChildContext) -> ::std::result::Result<(), ::std::io::Error> {
     ctx.cancelled().await;
     ::std::result::Result::Ok(())

@@ -102,19 +102,15 @@ fn runtime_case(rule: &str) -> SupervisorSpec {
         "primary_not_in_tree" => app([indexer::spec(), metrics::spec()]),
         "primary_starts_after" => app([metrics::spec(), api::spec()]),
         "significant_permanent" => one(with_context("api", TaskRole::Service).significant(true)),
-        "temporary_with_backoff" => one(
-            warm()
-                .restart(RestartPolicy::Temporary)
-                .backoff(BackoffPolicy::DEFAULT.initial(secs(1))),
-        ),
-        "temporary_with_restart_limit" => one(
-            warm()
-                .restart(RestartPolicy::Temporary)
-                .restart_limit(RestartLimit::new(3, secs(60))),
-        ),
-        "backoff_initial_above_max" => {
-            one(backoff(BackoffPolicy::DEFAULT.initial(secs(10)).max(secs(5))))
-        }
+        "temporary_with_backoff" => one(warm()
+            .restart(RestartPolicy::Temporary)
+            .backoff(BackoffPolicy::DEFAULT.initial(secs(1)))),
+        "temporary_with_restart_limit" => one(warm()
+            .restart(RestartPolicy::Temporary)
+            .restart_limit(RestartLimit::new(3, secs(60)))),
+        "backoff_initial_above_max" => one(backoff(
+            BackoffPolicy::DEFAULT.initial(secs(10)).max(secs(5)),
+        )),
         "backoff_jitter_out_of_range" => one(backoff(BackoffPolicy::DEFAULT.jitter(1.5))),
         "backoff_multiplier_below_one" => one(backoff(BackoffPolicy::DEFAULT.multiplier(0.5))),
         "restart_limit_zero_max" => one(limit(0, secs(60))),
@@ -148,7 +144,11 @@ fn bracketed_rules(stderr: &str) -> BTreeSet<&str> {
     stderr
         .lines()
         .filter(|line| line.starts_with("error"))
-        .filter_map(|line| line.strip_suffix(']')?.rsplit_once('[').map(|(_, name)| name))
+        .filter_map(|line| {
+            line.strip_suffix(']')?
+                .rsplit_once('[')
+                .map(|(_, name)| name)
+        })
         .collect()
 }
 
@@ -156,11 +156,24 @@ fn bracketed_rules(stderr: &str) -> BTreeSet<&str> {
 fn every_rule_the_macros_can_meet_has_a_compile_fail_case_with_its_name_and_fix() {
     for rule in from_macros() {
         let source = ui_case(rule.name, "rs");
-        assert!(source.exists(), "{} has no UI test at {}", rule.name, source.display());
+        assert!(
+            source.exists(),
+            "{} has no UI test at {}",
+            rule.name,
+            source.display()
+        );
         let stderr = std::fs::read_to_string(ui_case(rule.name, "stderr"))
             .unwrap_or_else(|_| panic!("{} has no checked-in .stderr", rule.name));
-        assert_eq!(bracketed_rules(&stderr), BTreeSet::from([rule.name]), "{stderr}");
-        assert!(stderr.contains(rule.fix), "{}: the fix differs from the table's\n{stderr}", rule.name);
+        assert_eq!(
+            bracketed_rules(&stderr),
+            BTreeSet::from([rule.name]),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(rule.fix),
+            "{}: the fix differs from the table's\n{stderr}",
+            rule.name
+        );
     }
 }
 
@@ -178,9 +191,15 @@ fn the_same_declaration_built_at_run_time_breaks_the_same_rule_and_no_other() {
 #[test]
 fn the_rules_left_out_are_in_the_table_and_say_why() {
     for (name, reason) in NOT_FROM_MACROS {
-        assert!(rules::find(name).is_some(), "`{name}` is not a rule of the table");
+        assert!(
+            rules::find(name).is_some(),
+            "`{name}` is not a rule of the table"
+        );
         assert!(!reason.is_empty());
-        assert!(!ui_case(name, "rs").exists(), "`{name}` has a UI test after all");
+        assert!(
+            !ui_case(name, "rs").exists(),
+            "`{name}` has a UI test after all"
+        );
     }
 }
 
@@ -189,8 +208,14 @@ fn every_rule_case_names_a_rule_of_the_table() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
     for entry in std::fs::read_dir(dir).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
-        if let Some(rule) = name.strip_prefix("rule_").and_then(|n| n.strip_suffix(".rs")) {
-            assert!(rules::find(rule).is_some(), "{name} names no rule of the table");
+        if let Some(rule) = name
+            .strip_prefix("rule_")
+            .and_then(|n| n.strip_suffix(".rs"))
+        {
+            assert!(
+                rules::find(rule).is_some(),
+                "{name} names no rule of the table"
+            );
         }
     }
 }

@@ -14,7 +14,13 @@ async fn bare(ctx: ChildContext) {
     id = "everything",
     role = "service",
     restart = "transient",
-    backoff(initial = "100ms", max = "1m 30s", multiplier = 1.5, jitter = 0, reset_after = "2h"),
+    backoff(
+        initial = "100ms",
+        max = "1m 30s",
+        multiplier = 1.5,
+        jitter = 0,
+        reset_after = "2h"
+    ),
     restart_limit(max = 7, within = "45s"),
     shutdown = "500us",
     timeout = "1h",
@@ -45,7 +51,12 @@ async fn logs(ctx: ChildContext) {
     ctx.cancelled().await
 }
 
-#[supervised(role = "job", restart = "temporary", severity = "critical", significant = false)]
+#[supervised(
+    role = "job",
+    restart = "temporary",
+    severity = "critical",
+    significant = false
+)]
 async fn migrate() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     Ok(())
 }

@@ -116,7 +116,7 @@ pub trait SupervisorTree {
 ///     const PRIMARY: Option<&'static str> = None;
 ///
 ///     fn spec() -> ChildSpec {
-///         ChildSpec::without_context(Self::ID, Self::ROLE, || async {})
+///         ChildSpec::without_context(<Self as Supervised>::ID, TaskRole::Worker, || async {})
 ///     }
 /// }
 ///
@@ -135,9 +135,10 @@ pub trait Child {
     const ROLE: TaskRole;
     /// For a sidecar, the id of the child it serves.
     const PRIMARY: Option<&'static str>;
-    /// What the compile-time checks of a tree know about this child.
+    /// What the compile-time checks of a tree know about this child; by
+    /// default only the three constants above.
     #[doc(hidden)]
-    const FACTS: ChildFacts;
+    const FACTS: ChildFacts = ChildFacts::opaque(Self::ID, Self::ROLE, Self::PRIMARY);
 
     /// The spec of the child as a tree holds it.
     fn child_spec() -> ChildSpec;

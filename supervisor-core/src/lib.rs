@@ -34,7 +34,7 @@ pub mod spec;
 mod task;
 
 pub use context::ChildContext;
-pub use declare::{Child, Supervised, SupervisorTree, __macro_support};
+pub use declare::{__macro_support, Child, Supervised, SupervisorTree};
 pub use effective::{EffectivePolicy, PolicySource, Sourced};
 pub use rules::{SpecError, Violation};
 pub use spec::*;

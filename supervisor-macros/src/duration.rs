@@ -110,7 +110,9 @@ pub(crate) fn parse(text: &str) -> Result<Duration, DurationError> {
     let mut total: u128 = 0;
     while !rest.is_empty() {
         let (span, after) = next_span(rest)?;
-        total = total.checked_add(span.nanos()?).ok_or(DurationError::TooLong)?;
+        total = total
+            .checked_add(span.nanos()?)
+            .ok_or(DurationError::TooLong)?;
         rest = after.trim_start();
     }
     let secs = u64::try_from(total / NANOS_PER_SEC).map_err(|_| DurationError::TooLong)?;
@@ -135,7 +137,11 @@ fn next_span(text: &str) -> Result<(Span<'_>, &str), DurationError> {
         return Err(DurationError::TooLong);
     }
     let (fraction, rest) = match rest.strip_prefix('.') {
-        Some(after) => after.split_at(after.find(|c: char| !c.is_ascii_digit()).unwrap_or(after.len())),
+        Some(after) => after.split_at(
+            after
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(after.len()),
+        ),
         None => ("", rest),
     };
     let rest = rest.trim_start();
@@ -149,7 +155,14 @@ fn next_span(text: &str) -> Result<(Span<'_>, &str), DurationError> {
         };
     }
     let (unit, rest) = rest.split_at(unit_end);
-    Ok((Span { whole, fraction, unit }, rest))
+    Ok((
+        Span {
+            whole,
+            fraction,
+            unit,
+        },
+        rest,
+    ))
 }
 
 /// A `core::time::Duration` constant, written the way a person would:
@@ -187,13 +200,21 @@ pub(crate) fn format(duration: Duration) -> String {
         }
     }
     let nanos = duration.subsec_nanos();
-    let sub = [(nanos / 1_000_000, "ms"), (nanos / 1_000 % 1_000, "us"), (nanos % 1_000, "ns")];
+    let sub = [
+        (nanos / 1_000_000, "ms"),
+        (nanos / 1_000 % 1_000, "us"),
+        (nanos % 1_000, "ns"),
+    ];
     for (value, unit) in sub {
         if value > 0 {
             out.push(format!("{value}{unit}"));
         }
     }
-    if out.is_empty() { "0s".to_owned() } else { out.join(" ") }
+    if out.is_empty() {
+        "0s".to_owned()
+    } else {
+        out.join(" ")
+    }
 }
 
 #[cfg(test)]
@@ -203,9 +224,28 @@ mod tests {
     #[test]
     fn agrees_with_humantime_on_every_accepted_form() {
         let texts = [
-            "50ms", "5s", "1m 30s", "2h", "500us", "1m30s", "0s", "10 s", "1.5s", "1.5h",
-            "1.25m", "2 days 3 hours", "1w", "1M", "1y", "7ns", "3µs", "100millis",
-            "2 weeks", "1.999999999s", "  5s  ", "1h 1m 1s 1ms 1us 1ns",
+            "50ms",
+            "5s",
+            "1m 30s",
+            "2h",
+            "500us",
+            "1m30s",
+            "0s",
+            "10 s",
+            "1.5s",
+            "1.5h",
+            "1.25m",
+            "2 days 3 hours",
+            "1w",
+            "1M",
+            "1y",
+            "7ns",
+            "3µs",
+            "100millis",
+            "2 weeks",
+            "1.999999999s",
+            "  5s  ",
+            "1h 1m 1s 1ms 1us 1ns",
         ];
         for text in texts {
             let expected = humantime::parse_duration(text).expect(text);
@@ -215,8 +255,21 @@ mod tests {
 
     #[test]
     fn rejects_what_humantime_rejects() {
-        for text in ["", "50", "5x", "five seconds", "1.5ns", "-5s", "5s,", "s", "0.3333h"] {
-            assert!(humantime::parse_duration(text).is_err(), "humantime accepts {text:?}");
+        for text in [
+            "",
+            "50",
+            "5x",
+            "five seconds",
+            "1.5ns",
+            "-5s",
+            "5s,",
+            "s",
+            "0.3333h",
+        ] {
+            assert!(
+                humantime::parse_duration(text).is_err(),
+                "humantime accepts {text:?}"
+            );
             assert!(parse(text).is_err(), "{text:?} was accepted");
         }
     }
@@ -235,9 +288,18 @@ mod tests {
         let path = quote!(Duration);
         let text = |d| to_tokens(d, &path).to_string();
         assert_eq!(text(Duration::from_secs(5)), "Duration :: from_secs (5)");
-        assert_eq!(text(Duration::from_millis(50)), "Duration :: from_millis (50)");
-        assert_eq!(text(Duration::from_micros(500)), "Duration :: from_micros (500)");
-        assert_eq!(text(Duration::from_millis(1500)), "Duration :: new (1 , 500000000)");
+        assert_eq!(
+            text(Duration::from_millis(50)),
+            "Duration :: from_millis (50)"
+        );
+        assert_eq!(
+            text(Duration::from_micros(500)),
+            "Duration :: from_micros (500)"
+        );
+        assert_eq!(
+            text(Duration::from_millis(1500)),
+            "Duration :: new (1 , 500000000)"
+        );
     }
 
     #[test]

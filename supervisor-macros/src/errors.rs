@@ -43,9 +43,8 @@ impl Errors {
 
     /// Every error recorded; call it once one is.
     pub(crate) fn into_error(self) -> syn::Error {
-        self.combined.unwrap_or_else(|| {
-            syn::Error::new(Span::call_site(), "invalid attribute")
-        })
+        self.combined
+            .unwrap_or_else(|| syn::Error::new(Span::call_site(), "invalid attribute"))
     }
 
     /// One `compile_error!` per error recorded.

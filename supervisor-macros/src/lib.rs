@@ -11,6 +11,8 @@
 mod choice;
 mod duration;
 mod errors;
+#[cfg(test)]
+mod expansion;
 mod facade;
 mod policy;
 mod rules;
@@ -341,6 +343,23 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 /// assert_eq!(spec.strategy, Strategy::OneForAll);
 /// assert_eq!(spec.auto_shutdown, AutoShutdown::AnySignificant);
 /// assert_eq!(spec.restart_limit, RestartLimit::new(2, Duration::from_secs(10)));
+/// ```
+///
+/// `crate`, when the facade is reached by another path:
+///
+/// ```
+/// use supervisor as sup;
+///
+/// #[sup::supervised(crate = "sup")]
+/// async fn tick() {}
+///
+/// #[derive(sup::Supervisor)]
+/// #[supervisor(crate = "sup")]
+/// struct Clock {
+///     tick: tick,
+/// }
+///
+/// assert_eq!(<Clock as sup::SupervisorTree>::spec().children[0].id, "tick");
 /// ```
 ///
 /// # Keys of `#[child(...)]`

@@ -38,8 +38,7 @@ const DEFAULT_INITIAL: Duration = Duration::from_millis(50);
 const DEFAULT_MAX: Duration = Duration::from_secs(5);
 
 const CURVE_KEYS: &[&str] = &["initial", "max", "multiplier", "jitter", "reset_after"];
-const BACKOFF_EXAMPLE: &str =
-    "backoff = \"none\", or backoff(initial = \"50ms\", max = \"5s\", multiplier = 2.0, jitter = 0.2)";
+const BACKOFF_EXAMPLE: &str = "backoff = \"none\", or backoff(initial = \"50ms\", max = \"5s\", multiplier = 2.0, jitter = 0.2)";
 
 /// `restart_limit(max = 10, within = "60s")`.
 pub(crate) struct Limit {
@@ -87,9 +86,16 @@ impl Policy {
     ];
 
     /// Reads `key` if it is a policy key, and gives the value back if not.
-    pub(crate) fn read(&mut self, key: &Key, raw: RawValue, errors: &mut Errors) -> Option<RawValue> {
+    pub(crate) fn read(
+        &mut self,
+        key: &Key,
+        raw: RawValue,
+        errors: &mut Errors,
+    ) -> Option<RawValue> {
         match key.name.as_str() {
-            "id" => self.id.fill(key, raw, errors, |k, r| value::string(k, r, "id = \"api\"")),
+            "id" => self
+                .id
+                .fill(key, raw, errors, |k, r| value::string(k, r, "id = \"api\"")),
             "restart" => self.restart.fill(key, raw, errors, choice::read),
             "backoff" => self.backoff.fill(key, raw, errors, read_backoff),
             "restart_limit" => self.restart_limit.fill(key, raw, errors, read_limit),
@@ -227,7 +233,9 @@ fn read_backoff(key: &Key, raw: RawValue) -> syn::Result<Backoff> {
             "jitter" => curve.jitter.fill(&key, raw, &mut errors, |k, r| {
                 value::float(k, r, "jitter = 0.2")
             }),
-            "reset_after" => curve.reset_after.fill(&key, raw, &mut errors, value::duration),
+            "reset_after" => curve
+                .reset_after
+                .fill(&key, raw, &mut errors, value::duration),
             _ => errors.push(value::unknown_key(&key, "backoff(...)", CURVE_KEYS)),
         }
         Ok(())
@@ -243,7 +251,10 @@ pub(crate) fn read_limit(key: &Key, raw: RawValue) -> syn::Result<Limit> {
             RawValue::Assign(expr) => syn::spanned::Spanned::span(expr),
             _ => key.span,
         };
-        return Err(syn::Error::new(span, format_args!("expected {LIMIT_EXAMPLE}")));
+        return Err(syn::Error::new(
+            span,
+            format_args!("expected {LIMIT_EXAMPLE}"),
+        ));
     };
     let mut max = Slot::default();
     let mut within = Slot::default();
@@ -252,9 +263,15 @@ pub(crate) fn read_limit(key: &Key, raw: RawValue) -> syn::Result<Limit> {
         let key = Key::of(&meta);
         let raw = RawValue::read(&meta)?;
         match key.name.as_str() {
-            "max" => max.fill(&key, raw, &mut errors, |k, r| value::count(k, r, "max = 10")),
+            "max" => max.fill(&key, raw, &mut errors, |k, r| {
+                value::count(k, r, "max = 10")
+            }),
             "within" => within.fill(&key, raw, &mut errors, value::duration),
-            _ => errors.push(value::unknown_key(&key, "restart_limit(...)", &["max", "within"])),
+            _ => errors.push(value::unknown_key(
+                &key,
+                "restart_limit(...)",
+                &["max", "within"],
+            )),
         }
         Ok(())
     });
@@ -312,7 +329,10 @@ fn backoff_tokens(backoff: &Backoff, support: &TokenStream) -> TokenStream {
             tokens.extend(quote!(.#method(#value)));
         }
     }
-    for (method, slot) in [(quote!(multiplier), &curve.multiplier), (quote!(jitter), &curve.jitter)] {
+    for (method, slot) in [
+        (quote!(multiplier), &curve.multiplier),
+        (quote!(jitter), &curve.jitter),
+    ] {
         if let Some(value) = slot.value() {
             tokens.extend(quote!(.#method(#value)));
         }
@@ -343,7 +363,11 @@ fn check_curve(curve: &Curve, errors: &mut Errors) {
         );
         errors.push(rules::BACKOFF_INITIAL_ABOVE_MAX.error(at.span, &detail));
     }
-    if let Some(jitter) = curve.jitter.get().filter(|j| !(0.0..=1.0).contains(&j.value)) {
+    if let Some(jitter) = curve
+        .jitter
+        .get()
+        .filter(|j| !(0.0..=1.0).contains(&j.value))
+    {
         let detail = format!("jitter is {}", jitter.value);
         errors.push(rules::BACKOFF_JITTER_OUT_OF_RANGE.error(jitter.span, &detail));
     }

@@ -46,14 +46,21 @@ impl<T> Slot<T> {
         if self.given {
             errors.at(
                 key.span,
-                format_args!("duplicate key `{}`: it is already given; remove one of them", key.name),
+                format_args!(
+                    "duplicate key `{}`: it is already given; remove one of them",
+                    key.name
+                ),
             );
             return;
         }
         self.given = true;
         let span = value.span(key.span);
         if let Some(value) = errors.take(read(key, value)) {
-            self.value = Some(Spanned { value, key: key.span, span });
+            self.value = Some(Spanned {
+                value,
+                key: key.span,
+                span,
+            });
         }
     }
 
@@ -84,7 +91,9 @@ impl Key {
     pub(crate) fn of(meta: &ParseNestedMeta<'_>) -> Key {
         let name = match meta.path.get_ident() {
             Some(ident) => ident.to_string(),
-            None => quote::ToTokens::to_token_stream(&meta.path).to_string().replace(' ', ""),
+            None => quote::ToTokens::to_token_stream(&meta.path)
+                .to_string()
+                .replace(' ', ""),
         };
         Key {
             name,
@@ -193,7 +202,9 @@ pub(crate) fn parse_duration(literal: &syn::LitStr) -> syn::Result<Duration> {
 pub(crate) fn float(key: &Key, raw: RawValue, example: &str) -> syn::Result<f64> {
     let expr = raw.expr(key, example)?;
     let (negative, inner) = match &expr {
-        Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => (true, unwrap_group((*unary.expr).clone())),
+        Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => {
+            (true, unwrap_group((*unary.expr).clone()))
+        }
         other => (false, other.clone()),
     };
     let value = match literal(&inner) {
@@ -254,9 +265,16 @@ pub(crate) fn crate_path(key: &Key, raw: RawValue) -> syn::Result<syn::Path> {
 /// The error for a key that is not one of `known`, with a suggestion.
 pub(crate) fn unknown_key(key: &Key, place: &str, known: &[&str]) -> syn::Error {
     let suggestion = crate::suggest::did_you_mean(&key.name, known);
-    let known = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+    let known = known
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     syn::Error::new(
         key.span,
-        format_args!("unknown key `{}` in {place}{suggestion} (the keys are {known})", key.name),
+        format_args!(
+            "unknown key `{}` in {place}{suggestion} (the keys are {known})",
+            key.name
+        ),
     )
 }

@@ -179,7 +179,10 @@ impl TreeCheck {
             }
             TreeCheck::TemporaryWithBackoff => {
                 let temporary = matches!(child.effective_restart(), RestartPolicy::Temporary);
-                at.unless(!(temporary && child.backoff), &rules::TEMPORARY_WITH_BACKOFF)
+                at.unless(
+                    !(temporary && child.backoff),
+                    &rules::TEMPORARY_WITH_BACKOFF,
+                )
             }
             TreeCheck::TemporaryWithRestartLimit => {
                 let temporary = matches!(child.effective_restart(), RestartPolicy::Temporary);
@@ -336,7 +339,12 @@ impl Defect {
 
     /// A message about one field: "`App.api`: ".
     const fn at(tree: &str, field: &str) -> Self {
-        Defect::new().push("`").push(tree).push(".").push(field).push("`: ")
+        Defect::new()
+            .push("`")
+            .push(tree)
+            .push(".")
+            .push(field)
+            .push("`: ")
     }
 
     const fn push(mut self, text: &str) -> Self {
@@ -411,7 +419,10 @@ mod tests {
         let children = [worker("api"), worker("db"), worker("api")];
         assert_eq!(message(TreeCheck::DuplicateId, &children, 0), None);
         let text = message(TreeCheck::DuplicateId, &children, 2).unwrap();
-        assert!(text.starts_with("children `api` and `api` of `App`"), "{text}");
+        assert!(
+            text.starts_with("children `api` and `api` of `App`"),
+            "{text}"
+        );
         assert!(text.ends_with("[duplicate_child_id]"), "{text}");
     }
 

@@ -41,9 +41,13 @@ impl TreeAttrs {
 
     fn read(&mut self, key: &Key, raw: RawValue, errors: &mut Errors) {
         match key.name.as_str() {
-            "id" => self.id.fill(key, raw, errors, |k, r| value::string(k, r, "id = \"app\"")),
+            "id" => self
+                .id
+                .fill(key, raw, errors, |k, r| value::string(k, r, "id = \"app\"")),
             "strategy" => self.strategy.fill(key, raw, errors, choice::read),
-            "restart_limit" => self.restart_limit.fill(key, raw, errors, policy::read_limit),
+            "restart_limit" => self
+                .restart_limit
+                .fill(key, raw, errors, policy::read_limit),
             "auto_shutdown" => self.auto_shutdown.fill(key, raw, errors, choice::read),
             "crate" => self.krate.fill(key, raw, errors, value::crate_path),
             _ => errors.push(value::unknown_key(key, "#[supervisor(...)]", TREE_KEYS)),
@@ -124,7 +128,10 @@ pub(crate) fn snake_case(name: &str) -> String {
         if c.is_uppercase() && index > 0 {
             let previous = chars[index - 1];
             let next_is_lower = chars.get(index + 1).is_some_and(|n| n.is_lowercase());
-            if previous.is_lowercase() || previous.is_ascii_digit() || (previous.is_uppercase() && next_is_lower) {
+            if previous.is_lowercase()
+                || previous.is_ascii_digit()
+                || (previous.is_uppercase() && next_is_lower)
+            {
                 out.push('_');
             }
         }
@@ -132,7 +139,6 @@ pub(crate) fn snake_case(name: &str) -> String {
     }
     out
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -148,11 +148,7 @@ fn child_spec(field: &TreeField, s: &TokenStream) -> TokenStream {
 /// What the const checks know of one child, overrides applied.
 fn child_facts(field: &TreeField, s: &TokenStream) -> TokenStream {
     let ty = &field.ty;
-    let with_id = field
-        .overrides
-        .id
-        .value()
-        .map(|id| quote!(.with_id(#id)));
+    let with_id = field.overrides.id.value().map(|id| quote!(.with_id(#id)));
     let calls = field.overrides.fact_calls(s);
     quote!(<#ty as #s::Child>::FACTS #with_id #calls)
 }
@@ -178,10 +174,20 @@ fn field_checks(index: usize, field: &TreeField) -> Vec<(Ident, Span)> {
         ("SignificantPermanent", significant.or(restart)),
         ("TemporaryWithBackoff", backoff.or(restart)),
         ("TemporaryWithRestartLimit", limit.or(restart)),
-        ("HeartbeatWithoutContext", overrides.heartbeat.get().map(|h| h.key)),
-        ("ReadyTimeoutWithoutContext", overrides.ready_timeout.get().map(|r| r.key)),
+        (
+            "HeartbeatWithoutContext",
+            overrides.heartbeat.get().map(|h| h.key),
+        ),
+        (
+            "ReadyTimeoutWithoutContext",
+            overrides.ready_timeout.get().map(|r| r.key),
+        ),
     ];
-    checks.extend(by_override.into_iter().filter_map(|(check, span)| Some((check, span?))));
+    checks.extend(
+        by_override
+            .into_iter()
+            .filter_map(|(check, span)| Some((check, span?))),
+    );
     checks
         .into_iter()
         .map(|(check, span)| (Ident::new(check, span), span))
