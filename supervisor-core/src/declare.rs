@@ -19,6 +19,10 @@ use crate::{ChildSpec, SupervisorSpec, TaskRole};
 /// A child declared once, whose spec is known from its type: what
 /// `#[supervised]` implements for the marker type named after the fn.
 ///
+/// Every `Supervised` type is also a [`Child`], which has constants of the
+/// same names: where both traits are in scope, write `<Self as Supervised>::ID`
+/// rather than `Self::ID`.
+///
 /// # Examples
 ///
 /// By hand, for a task the macro cannot see:

@@ -47,7 +47,7 @@ impl TreeAttrs {
             "strategy" => self.strategy.fill(key, raw, errors, choice::read),
             "restart_limit" => self
                 .restart_limit
-                .fill(key, raw, errors, policy::read_limit),
+                .fill(key, raw, errors, policy::limit::read),
             "auto_shutdown" => self.auto_shutdown.fill(key, raw, errors, choice::read),
             "crate" => self.krate.fill(key, raw, errors, value::crate_path),
             _ => errors.push(value::unknown_key(key, "#[supervisor(...)]", TREE_KEYS)),

@@ -76,7 +76,7 @@ impl Tree<'_> {
             calls.extend(quote!(.strategy(#strategy)));
         }
         if let Some(limit) = self.attrs.restart_limit.value() {
-            let limit = policy::limit_tokens(limit, s);
+            let limit = policy::limit::tokens(limit, s);
             calls.extend(quote!(.restart_limit(#limit)));
         }
         if let Some(auto_shutdown) = self.attrs.auto_shutdown.value() {

@@ -17,7 +17,7 @@ pub(crate) fn check(tree: &TreeAttrs, fields: &[TreeField], errors: &mut Errors)
         }
     }
     if let Some(limit) = tree.restart_limit.value() {
-        policy::check_limit(limit, errors);
+        policy::limit::check(limit, errors);
     }
     for field in fields {
         field.overrides.check_values(errors);
