@@ -24,19 +24,44 @@
 //! app.validate()?;
 //! # Ok::<(), supervisor::SpecError>(())
 //! ```
+//!
+//! The same tree declared with the macros, checked at compile time:
+//!
+//! ```
+//! use supervisor::prelude::*;
+//!
+//! #[supervised(role = "service", heartbeat = "10s")]
+//! async fn api(ctx: ChildContext) -> Result<(), std::io::Error> {
+//!     ctx.ready();
+//!     ctx.cancelled().await;
+//!     Ok(())
+//! }
+//!
+//! #[derive(Supervisor)]
+//! struct App {
+//!     api: api,
+//! }
+//!
+//! App::spec().validate()?;
+//! # Ok::<(), supervisor::SpecError>(())
+//! ```
 
 pub use supervisor_core::*;
+pub use supervisor_macros::{Supervisor, supervised};
 
 /// The names most programs need: `use supervisor::prelude::*;`.
 pub mod prelude {
     pub use supervisor_core::{
         AutoShutdown, BackoffPolicy, ChildContext, ChildSpec, RestartLimit, RestartPolicy,
-        Severity, ShutdownPolicy, SpecError, Strategy, SupervisorSpec, TaskRole,
+        Severity, ShutdownPolicy, SpecError, Strategy, Supervised, SupervisorSpec, SupervisorTree,
+        TaskRole,
     };
+    pub use supervisor_macros::{Supervisor, supervised};
 }
 
 /// Paths the macros' generated code goes through. Not public API.
 #[doc(hidden)]
 pub mod __private {
     pub use supervisor_core;
+    pub use supervisor_core::__macro_support::*;
 }

@@ -26,6 +26,7 @@
 //! ```
 
 mod context;
+mod declare;
 mod effective;
 mod event;
 pub mod policy;
@@ -37,6 +38,7 @@ pub mod spec;
 mod task;
 
 pub use context::ChildContext;
+pub use declare::{__macro_support, Child, Supervised, SupervisorTree};
 pub use effective::{EffectivePolicy, PolicySource, Sourced};
 pub use event::{EventKind, EventStream, EventStreamError, SupervisorEvent};
 pub use rules::{SpecError, Violation};

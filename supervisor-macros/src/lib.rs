@@ -1,2 +1,468 @@
-//! Procedural macros of the `supervisor` crate. Use them through the
-//! `supervisor` facade, which re-exports them.
+//! Procedural macros of the `supervisor` crate: `#[supervised]` declares a
+//! child on an async fn, `#[derive(Supervisor)]` declares a tree on a
+//! struct. Use them through the `supervisor` facade, which re-exports them.
+//!
+//! Both expand to the runtime's builder API (`ChildSpec`, `SupervisorSpec`)
+//! and to nothing else, and judge at compile time the rules the runtime's
+//! rule table judges at run time: every compile error for a rule ends with
+//! the rule's name in brackets (`[job_permanent]`), the same name a
+//! `SpecError` gives for a spec built by hand.
+
+mod choice;
+mod duration;
+mod errors;
+#[cfg(test)]
+mod expansion;
+mod facade;
+mod policy;
+mod rules;
+mod suggest;
+mod supervised;
+mod tree;
+mod value;
+
+use proc_macro::TokenStream;
+
+/// Declares a supervised child on an async fn.
+///
+/// The fn stays a normal fn that tests can call. Beside it the macro adds a
+/// marker type of the same name (in the type namespace only, so the fn keeps
+/// its name as a value) that implements `Supervised`: `api::spec()` is the
+/// child's `ChildSpec`, and a `#[derive(Supervisor)]` struct names the child
+/// by that type.
+///
+/// ```
+/// use supervisor::prelude::*;
+///
+/// #[supervised(role = "service", shutdown = "5s", heartbeat = "10s")]
+/// async fn api(ctx: ChildContext) -> Result<(), std::io::Error> {
+///     ctx.ready();
+///     loop {
+///         tokio::select! {
+///             _ = ctx.cancelled() => return Ok(()),
+///             _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => ctx.heartbeat(),
+///         }
+///     }
+/// }
+///
+/// let spec = api::spec();
+/// assert_eq!(spec.id, "api");
+/// assert_eq!(spec.role, TaskRole::Service);
+/// assert_eq!(spec.heartbeat, Some(std::time::Duration::from_secs(10)));
+/// ```
+///
+/// # Signature
+///
+/// `async fn NAME(ctx: ChildContext) -> R` or `async fn NAME() -> R`, where
+/// `R` is `()` or `Result<(), E>` with `E: Into<Box<dyn Error + Send + Sync>>`
+/// (`std::io::Error`, `anyhow::Error`, `String`, ...). A fn that is not
+/// `async`, is generic, takes `self` or more arguments, or returns another
+/// type is a compile error at the offending token.
+///
+/// # Keys
+///
+/// Every key is optional; durations are humantime text (`"50ms"`, `"5s"`,
+/// `"1m 30s"`, `"2h"`, `"500us"`) parsed at compile time.
+///
+/// | key | values | default |
+/// |---|---|---|
+/// | `id` | a string without `/` | the fn's name |
+/// | `role` | `"service"`, `"worker"`, `"job"`, `"sidecar"`, `"supervisor"` | `"worker"` |
+/// | `restart` | `"permanent"`, `"transient"`, `"temporary"` | the role's |
+/// | `backoff` | `backoff(initial = .., max = .., multiplier = .., jitter = .., reset_after = ..)` or `"none"` | 50 ms doubling to 5 s, jitter 0.2 |
+/// | `restart_limit` | `restart_limit(max = N, within = "..")` | the role's (10, 3, 1, 5 or 3 in 60 s) |
+/// | `shutdown` | a duration, `"brutal"` or `"infinity"` | `"5s"` |
+/// | `timeout` | a duration: the deadline of one run | none |
+/// | `ready_timeout` | a duration: time to call `ctx.ready()` | none |
+/// | `heartbeat` | a duration: longest silence between `ctx.heartbeat()` | none |
+/// | `primary` | the `#[supervised]` fn a sidecar serves, or its id as a string | none |
+/// | `severity` | `"critical"`, `"standard"`, `"optional"` | the role's |
+/// | `significant` | `true` or `false` | `false` |
+/// | `crate` | the path to the `supervisor` crate, as a string | `"::supervisor"` |
+///
+/// `id` and `role`:
+///
+/// ```
+/// use supervisor::prelude::*;
+///
+/// #[supervised(id = "db-migrations", role = "job")]
+/// async fn migrate() -> Result<(), String> {
+///     Ok(())
+/// }
+///
+/// assert_eq!(migrate::spec().id, "db-migrations");
+/// assert_eq!(<migrate as Supervised>::ROLE, TaskRole::Job);
+/// ```
+///
+/// `restart`, `severity` and `significant`:
+///
+/// ```
+/// use supervisor::prelude::*;
+///
+/// #[supervised(restart = "temporary", severity = "optional", significant = true)]
+/// async fn warm_cache() {}
+///
+/// let spec = warm_cache::spec();
+/// assert_eq!(spec.restart, Some(RestartPolicy::Temporary));
+/// assert_eq!(spec.severity, Some(Severity::Optional));
+/// assert_eq!(spec.significant, Some(true));
+/// ```
+///
+/// `backoff`, in full or as `"none"`:
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor::prelude::*;
+///
+/// #[supervised(backoff(initial = "100ms", max = "30s", multiplier = 3.0, jitter = 0.1, reset_after = "2m"))]
+/// async fn indexer(ctx: ChildContext) {
+///     ctx.cancelled().await
+/// }
+///
+/// #[supervised(backoff = "none")]
+/// async fn poller(ctx: ChildContext) {
+///     ctx.cancelled().await
+/// }
+///
+/// let backoff = indexer::spec().backoff.unwrap();
+/// assert_eq!(backoff.initial, Duration::from_millis(100));
+/// assert_eq!(backoff.max, Duration::from_secs(30));
+/// assert_eq!(backoff.multiplier, 3.0);
+/// assert_eq!(backoff.jitter, 0.1);
+/// assert_eq!(backoff.reset_after(), Duration::from_secs(120));
+/// assert_eq!(poller::spec().backoff, Some(BackoffPolicy::NONE));
+/// ```
+///
+/// `restart_limit` and `shutdown`:
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor::prelude::*;
+///
+/// #[supervised(restart_limit(max = 10, within = "1m 30s"), shutdown = "brutal")]
+/// async fn fetcher(ctx: ChildContext) {
+///     ctx.cancelled().await
+/// }
+///
+/// #[supervised(shutdown = "infinity")]
+/// async fn flusher(ctx: ChildContext) {
+///     ctx.cancelled().await
+/// }
+///
+/// let spec = fetcher::spec();
+/// assert_eq!(spec.restart_limit, Some(RestartLimit::new(10, Duration::from_secs(90))));
+/// assert_eq!(spec.shutdown, Some(ShutdownPolicy::Brutal));
+/// assert_eq!(flusher::spec().shutdown, Some(ShutdownPolicy::Infinity));
+/// ```
+///
+/// `timeout`, `ready_timeout` and `heartbeat` (the last two need a task that
+/// takes its `ChildContext`, to call `ctx.ready()` and `ctx.heartbeat()`):
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor::prelude::*;
+///
+/// #[supervised(role = "service", timeout = "2h", ready_timeout = "10s", heartbeat = "500ms")]
+/// async fn api(ctx: ChildContext) {
+///     ctx.ready();
+///     ctx.cancelled().await
+/// }
+///
+/// let spec = api::spec();
+/// assert_eq!(spec.timeout, Some(Duration::from_secs(7200)));
+/// assert_eq!(spec.ready_timeout, Some(Duration::from_secs(10)));
+/// assert_eq!(spec.heartbeat, Some(Duration::from_millis(500)));
+/// ```
+///
+/// `primary`, for a sidecar:
+///
+/// ```
+/// use supervisor::prelude::*;
+///
+/// #[supervised(role = "service")]
+/// async fn api(ctx: ChildContext) {
+///     ctx.cancelled().await
+/// }
+///
+/// #[supervised(role = "sidecar", primary = api)]
+/// async fn metrics(ctx: ChildContext) {
+///     ctx.cancelled().await
+/// }
+///
+/// assert_eq!(metrics::spec().primary.as_deref(), Some("api"));
+/// assert_eq!(<metrics as Supervised>::PRIMARY, Some("api"));
+/// ```
+///
+/// `crate`, when the facade is reached by another path:
+///
+/// ```
+/// use supervisor as sup;
+///
+/// #[sup::supervised(crate = "sup")]
+/// async fn tick() {}
+///
+/// assert_eq!(<tick as sup::Supervised>::spec().id, "tick");
+/// ```
+///
+/// # Errors at compile time
+///
+/// Every rule of the runtime's table that one declaration can break is a
+/// compile error at the offending key, with the fix and the rule's name:
+///
+/// ```compile_fail
+/// use supervisor::prelude::*;
+///
+/// // error: a job cannot have restart = "permanent": ... [job_permanent]
+/// #[supervised(role = "job", restart = "permanent")]
+/// async fn migrate() {}
+/// ```
+///
+/// So are unknown keys (with a "did you mean"), duplicate keys, malformed
+/// durations and signatures that are not a task's. All the errors of one
+/// declaration are reported together, and the marker is still emitted so
+/// that a tree naming the child reports nothing more.
+///
+/// # Expansion
+///
+/// ```text
+/// #[supervised(role = "service", shutdown = "5s")]
+/// async fn api(ctx: ChildContext) -> Result<(), std::io::Error> { ... }
+/// ```
+///
+/// becomes the fn as written, and:
+///
+/// ```text
+/// #[allow(non_camel_case_types, dead_code)]
+/// #[derive(Debug, Clone, Copy)]
+/// struct api {}
+///
+/// const _: () = {
+///     impl ::supervisor::__private::Supervised for api {
+///         const ID: &'static str = "api";
+///         const ROLE: TaskRole = TaskRole::Service;
+///         const PRIMARY: Option<&'static str> = Option::None;
+///         const FACTS: ChildFacts = ChildFacts::task(Self::ID, Self::ROLE, Self::PRIMARY, TaskShape::WithContext);
+///
+///         fn spec() -> ChildSpec {
+///             ChildSpec::declared(Self::ID, Self::ROLE)
+///                 .with_factory(task_with_context::<Result<(), std::io::Error>, ChildContext, _, _>(api))
+///                 .shutdown(ShutdownPolicy::Timeout(Duration::from_secs(5)))
+///         }
+///     }
+/// };
+/// ```
+///
+/// (every runtime name is reached through `::supervisor::__private::`).
+#[proc_macro_attribute]
+pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
+    supervised::expand(args.into(), item.into()).into()
+}
+
+/// Declares a supervision tree on a struct whose fields are its children.
+///
+/// Each field's type is a child: the marker of a `#[supervised]` fn, or
+/// another `#[derive(Supervisor)]` struct, which runs as a nested
+/// supervisor. Field order is start order; stop order is the reverse. The
+/// struct implements `SupervisorTree`: `App::spec()` is the
+/// `SupervisorSpec`, and `supervisor::run::<App>()` runs it.
+///
+/// ```
+/// use supervisor::prelude::*;
+///
+/// #[supervised(role = "job")]
+/// async fn migrate() -> Result<(), std::io::Error> {
+///     Ok(())
+/// }
+///
+/// #[supervised(role = "service")]
+/// async fn api(ctx: ChildContext) {
+///     ctx.cancelled().await
+/// }
+///
+/// #[supervised(role = "sidecar", primary = api)]
+/// async fn metrics(ctx: ChildContext) {
+///     ctx.cancelled().await
+/// }
+///
+/// #[supervised]
+/// async fn parser(ctx: ChildContext) {
+///     ctx.cancelled().await
+/// }
+///
+/// #[derive(Supervisor)]
+/// struct Ingest {
+///     parser: parser,
+/// }
+///
+/// #[derive(Supervisor)]
+/// #[supervisor(strategy = "rest_for_one", restart_limit(max = 5, within = "30s"))]
+/// struct App {
+///     migrate: migrate,
+///     api: api,
+///     metrics: metrics,
+///     #[child(restart = "transient")]
+///     ingest: Ingest,
+/// }
+///
+/// let app = App::spec();
+/// assert_eq!(app.id, "app");
+/// let ids: Vec<_> = app.children.iter().map(|c| c.id.as_str()).collect();
+/// assert_eq!(ids, ["migrate", "api", "metrics", "ingest"]);
+/// assert_eq!(app.children[3].role, TaskRole::Supervisor);
+/// assert_eq!(app.children[3].restart, Some(RestartPolicy::Transient));
+/// app.validate()?;
+/// # Ok::<(), SpecError>(())
+/// ```
+///
+/// # Keys of `#[supervisor(...)]`
+///
+/// | key | values | default |
+/// |---|---|---|
+/// | `id` | a string without `/` | the struct's name in snake case (`WorkerPool` is `"worker_pool"`) |
+/// | `strategy` | `"one_for_one"`, `"one_for_all"`, `"rest_for_one"` | `"one_for_one"` |
+/// | `restart_limit` | `restart_limit(max = N, within = "..")`: the supervisor's own intensity | 10 in 60 s |
+/// | `auto_shutdown` | `"never"`, `"any_significant"`, `"all_significant"` | `"never"` |
+/// | `crate` | the path to the `supervisor` crate, as a string | `"::supervisor"` |
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor::prelude::*;
+///
+/// #[supervised(restart = "transient", significant = true)]
+/// async fn batch() {}
+///
+/// #[derive(Supervisor)]
+/// #[supervisor(id = "batch-runner", strategy = "one_for_all", auto_shutdown = "any_significant")]
+/// #[supervisor(restart_limit(max = 2, within = "10s"))]
+/// struct Runner {
+///     batch: batch,
+/// }
+///
+/// let spec = Runner::spec();
+/// assert_eq!(spec.id, "batch-runner");
+/// assert_eq!(spec.strategy, Strategy::OneForAll);
+/// assert_eq!(spec.auto_shutdown, AutoShutdown::AnySignificant);
+/// assert_eq!(spec.restart_limit, RestartLimit::new(2, Duration::from_secs(10)));
+/// ```
+///
+/// `crate`, when the facade is reached by another path:
+///
+/// ```
+/// use supervisor as sup;
+///
+/// #[sup::supervised(crate = "sup")]
+/// async fn tick() {}
+///
+/// #[derive(sup::Supervisor)]
+/// #[supervisor(crate = "sup")]
+/// struct Clock {
+///     tick: tick,
+/// }
+///
+/// assert_eq!(<Clock as sup::SupervisorTree>::spec().children[0].id, "tick");
+/// ```
+///
+/// # Keys of `#[child(...)]`
+///
+/// A field may override the child's policy with the keys of `#[supervised]`
+/// that do not change what the child is: `id`, `restart`, `backoff`,
+/// `restart_limit`, `shutdown`, `timeout`, `ready_timeout`, `heartbeat`,
+/// `severity`, `significant`. `role` and `primary` stay the child's own.
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor::prelude::*;
+///
+/// #[supervised]
+/// async fn worker(ctx: ChildContext) {
+///     ctx.cancelled().await
+/// }
+///
+/// #[derive(Supervisor)]
+/// struct Pool {
+///     #[child(id = "worker-1")]
+///     first: worker,
+///     #[child(id = "worker-2", shutdown = "1s", severity = "optional")]
+///     second: worker,
+/// }
+///
+/// let pool = Pool::spec();
+/// assert_eq!(pool.children[1].id, "worker-2");
+/// assert_eq!(pool.children[1].shutdown, Some(ShutdownPolicy::Timeout(Duration::from_secs(1))));
+/// pool.validate()?;
+/// # Ok::<(), SpecError>(())
+/// ```
+///
+/// # Errors at compile time
+///
+/// Besides the attributes' own rules, the tree's rules are checked in const
+/// evaluation: two children with one id, and a sidecar whose primary is not
+/// in the tree, starts after it, or is a sidecar itself. The error is at
+/// the field and names both children:
+///
+/// ```compile_fail
+/// use supervisor::prelude::*;
+///
+/// #[supervised]
+/// async fn one() {}
+///
+/// #[supervised(id = "one")]
+/// async fn other() {}
+///
+/// // error: children `first` and `second` of `App` have the same id "one" ... [duplicate_child_id]
+/// #[derive(Supervisor)]
+/// struct App {
+///     first: one,
+///     second: other,
+/// }
+/// ```
+///
+/// # Expansion
+///
+/// ```text
+/// #[derive(Supervisor)]
+/// #[supervisor(strategy = "rest_for_one")]
+/// struct App {
+///     api: api,
+///     #[child(restart = "transient")]
+///     ingest: Ingest,
+/// }
+/// ```
+///
+/// becomes (every runtime name is reached through `::supervisor::__private::`):
+///
+/// ```text
+/// const _: () = {
+///     impl SupervisorTree for App {
+///         const ID: &'static str = "app";
+///
+///         fn spec() -> SupervisorSpec {
+///             SupervisorSpec::new(Self::ID)
+///                 .strategy(Strategy::RestForOne)
+///                 .child(<api as Child>::child_spec())
+///                 .child(<Ingest as Child>::child_spec().restart(RestartPolicy::Transient))
+///         }
+///     }
+///
+///     impl Child for App { /* the tree as a child: ChildSpec::supervisor(App::spec()) */ }
+///
+///     #[allow(dead_code)]
+///     fn fields_are_declarations(tree: &App) {
+///         let _ = (&tree.api, &tree.ingest);
+///     }
+///
+///     const CHILDREN: [ChildFacts; 2] = [
+///         <api as Child>::FACTS,
+///         <Ingest as Child>::FACTS.declares_restart(RestartPolicy::Transient),
+///     ];
+///     const FIELDS: [&str; 2] = ["api", "ingest"];
+///     const _: () = if let Option::Some(defect) = TreeCheck::DuplicateId.run(&CHILDREN, &FIELDS, "App", 1) {
+///         panic!("{}", defect.as_str())
+///     };
+///     // ... one such check per rule and field
+/// };
+/// ```
+#[proc_macro_derive(Supervisor, attributes(supervisor, child))]
+pub fn derive_supervisor(input: TokenStream) -> TokenStream {
+    tree::expand(input.into()).into()
+}

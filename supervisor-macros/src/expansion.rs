@@ -1,0 +1,173 @@
+//! What a typical child and a typical tree expand to, written out in full:
+//! the expansion is plain builder calls a person could have written.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+fn assert_expands(actual: TokenStream, expected: TokenStream) {
+    assert_eq!(actual.to_string(), expected.to_string());
+}
+
+#[test]
+fn a_typical_child_expands_to_its_fn_a_marker_and_builder_calls() {
+    let fn_item = quote! {
+        async fn api(ctx: ChildContext) -> Result<(), std::io::Error> {
+            ctx.cancelled().await;
+            Ok(())
+        }
+    };
+    let args = quote!(
+        role = "service",
+        shutdown = "5s",
+        heartbeat = "10s",
+        restart = "transient"
+    );
+    let actual = crate::supervised::expand(args, fn_item.clone());
+    let expected = quote! {
+        #fn_item
+
+        #[doc = "The child declared by `#[supervised]` on the async fn `api`: its `Supervised::spec()` is the child's spec."]
+        #[allow(non_camel_case_types, dead_code)]
+        #[derive(
+            ::supervisor::__private::Debug,
+            ::supervisor::__private::Clone,
+            ::supervisor::__private::Copy
+        )]
+        struct api {}
+
+        const _: () = {
+            impl ::supervisor::__private::Supervised for api {
+                const ID: &'static str = "api";
+                const ROLE: ::supervisor::__private::TaskRole =
+                    ::supervisor::__private::TaskRole::Service;
+                const PRIMARY: ::supervisor::__private::Option<&'static str> =
+                    ::supervisor::__private::Option::None;
+                const FACTS: ::supervisor::__private::ChildFacts =
+                    ::supervisor::__private::ChildFacts::task(
+                        <Self as ::supervisor::__private::Supervised>::ID,
+                        <Self as ::supervisor::__private::Supervised>::ROLE,
+                        <Self as ::supervisor::__private::Supervised>::PRIMARY,
+                        ::supervisor::__private::TaskShape::WithContext
+                    )
+                    .declares_restart(::supervisor::__private::RestartPolicy::Transient);
+
+                fn spec() -> ::supervisor::__private::ChildSpec {
+                    ::supervisor::__private::ChildSpec::declared(
+                        <Self as ::supervisor::__private::Supervised>::ID,
+                        <Self as ::supervisor::__private::Supervised>::ROLE
+                    )
+                    .with_factory(
+                        ::supervisor::__private::task_with_context::<Result<(), std::io::Error>, ChildContext, _, _>(api)
+                    )
+                    .restart(::supervisor::__private::RestartPolicy::Transient)
+                    .shutdown(::supervisor::__private::ShutdownPolicy::Timeout(
+                        ::supervisor::__private::Duration::from_secs(5)
+                    ))
+                    .heartbeat(::supervisor::__private::Duration::from_secs(10))
+                }
+            }
+        };
+    };
+    assert_expands(actual, expected);
+}
+
+#[test]
+fn a_typical_tree_expands_to_builder_calls_and_const_checks() {
+    let input = quote! {
+        #[supervisor(strategy = "rest_for_one", crate = "sv")]
+        struct App {
+            api: api,
+            #[child(restart = "transient")]
+            ingest: Ingest,
+        }
+    };
+    let actual = crate::tree::expand(input);
+    let expected = quote! {
+        const _: () = {
+            impl sv::__private::SupervisorTree for App {
+                const ID: &'static str = "app";
+
+                fn spec() -> sv::__private::SupervisorSpec {
+                    sv::__private::SupervisorSpec::new(<Self as sv::__private::SupervisorTree>::ID)
+                        .strategy(sv::__private::Strategy::RestForOne)
+                        .child(<api as sv::__private::Child>::child_spec())
+                        .child(
+                            <Ingest as sv::__private::Child>::child_spec()
+                                .restart(sv::__private::RestartPolicy::Transient)
+                        )
+                }
+            }
+
+            impl sv::__private::Child for App {
+                const ID: &'static str = <Self as sv::__private::SupervisorTree>::ID;
+                const ROLE: sv::__private::TaskRole = sv::__private::TaskRole::Supervisor;
+                const PRIMARY: sv::__private::Option<&'static str> = sv::__private::Option::None;
+                const FACTS: sv::__private::ChildFacts =
+                    sv::__private::ChildFacts::tree(<Self as sv::__private::SupervisorTree>::ID);
+
+                fn child_spec() -> sv::__private::ChildSpec {
+                    sv::__private::nested_tree(<Self as sv::__private::SupervisorTree>::spec())
+                }
+            }
+
+            #[allow(dead_code)]
+            fn fields_are_declarations(tree: &App) {
+                let _ = (&tree.api, &tree.ingest,);
+            }
+
+            const CHILDREN: [sv::__private::ChildFacts; 2usize] = [
+                <api as sv::__private::Child>::FACTS,
+                <Ingest as sv::__private::Child>::FACTS
+                    .declares_restart(sv::__private::RestartPolicy::Transient)
+            ];
+            const FIELDS: [&str; 2usize] = ["api", "ingest"];
+
+            const _: () = if let sv::__private::Option::Some(defect) =
+                sv::__private::TreeCheck::PrimaryPlacement.run(&CHILDREN, &FIELDS, "App", 0usize)
+            {
+                sv::__private::panic!("{}", defect.as_str())
+            };
+            const _: () = if let sv::__private::Option::Some(defect) =
+                sv::__private::TreeCheck::PrimaryRole.run(&CHILDREN, &FIELDS, "App", 0usize)
+            {
+                sv::__private::panic!("{}", defect.as_str())
+            };
+            const _: () = if let sv::__private::Option::Some(defect) =
+                sv::__private::TreeCheck::DuplicateId.run(&CHILDREN, &FIELDS, "App", 1usize)
+            {
+                sv::__private::panic!("{}", defect.as_str())
+            };
+            const _: () = if let sv::__private::Option::Some(defect) =
+                sv::__private::TreeCheck::PrimaryPlacement.run(&CHILDREN, &FIELDS, "App", 1usize)
+            {
+                sv::__private::panic!("{}", defect.as_str())
+            };
+            const _: () = if let sv::__private::Option::Some(defect) =
+                sv::__private::TreeCheck::PrimaryRole.run(&CHILDREN, &FIELDS, "App", 1usize)
+            {
+                sv::__private::panic!("{}", defect.as_str())
+            };
+            const _: () = if let sv::__private::Option::Some(defect) =
+                sv::__private::TreeCheck::JobPermanent.run(&CHILDREN, &FIELDS, "App", 1usize)
+            {
+                sv::__private::panic!("{}", defect.as_str())
+            };
+            const _: () = if let sv::__private::Option::Some(defect) =
+                sv::__private::TreeCheck::SignificantPermanent.run(&CHILDREN, &FIELDS, "App", 1usize)
+            {
+                sv::__private::panic!("{}", defect.as_str())
+            };
+            const _: () = if let sv::__private::Option::Some(defect) =
+                sv::__private::TreeCheck::TemporaryWithBackoff.run(&CHILDREN, &FIELDS, "App", 1usize)
+            {
+                sv::__private::panic!("{}", defect.as_str())
+            };
+            const _: () = if let sv::__private::Option::Some(defect) =
+                sv::__private::TreeCheck::TemporaryWithRestartLimit.run(&CHILDREN, &FIELDS, "App", 1usize)
+            {
+                sv::__private::panic!("{}", defect.as_str())
+            };
+        };
+    };
+    assert_expands(actual, expected);
+}

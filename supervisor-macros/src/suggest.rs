@@ -1,0 +1,61 @@
+//! "Did you mean": the closest known name to a misspelt one.
+
+/// The candidate closest to `unknown`, if it is close enough to be a typo
+/// (at most a third of its letters off, and at least one).
+pub(crate) fn closest<'a>(unknown: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let tolerance = (unknown.chars().count() / 3).max(1);
+    candidates
+        .iter()
+        .map(|candidate| (edit_distance(unknown, candidate), *candidate))
+        .filter(|(distance, _)| *distance <= tolerance)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// " did you mean `role`?" or nothing.
+pub(crate) fn did_you_mean(unknown: &str, candidates: &[&str]) -> String {
+    closest(unknown, candidates)
+        .map(|name| format!("; did you mean `{name}`?"))
+        .unwrap_or_default()
+}
+
+/// Levenshtein distance: insertions, deletions and substitutions.
+fn edit_distance(left: &str, right: &str) -> usize {
+    let right: Vec<char> = right.chars().collect();
+    let mut previous: Vec<usize> = (0..=right.len()).collect();
+    for (i, l) in left.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, r) in right.iter().enumerate() {
+            let substitute = previous[j] + usize::from(l != *r);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[right.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typo_finds_the_key_it_was_meant_to_be() {
+        let keys = ["role", "restart", "restart_limit", "ready_timeout"];
+        assert_eq!(closest("rol", &keys), Some("role"));
+        assert_eq!(closest("restart_limt", &keys), Some("restart_limit"));
+        assert_eq!(closest("restrat", &keys), Some("restart"));
+    }
+
+    #[test]
+    fn a_word_far_from_every_key_finds_nothing() {
+        assert_eq!(closest("colour", &["role", "restart"]), None);
+        assert_eq!(did_you_mean("colour", &["role"]), "");
+    }
+
+    #[test]
+    fn edit_distance_counts_single_letter_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+}

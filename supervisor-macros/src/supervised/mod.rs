@@ -1,0 +1,67 @@
+//! `#[supervised(...)]` on an async fn: read the attribute and the
+//! signature, judge the rules, then expand, or emit a stub beside the errors.
+
+mod attr;
+mod expand;
+mod fallback;
+mod signature;
+mod validate;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{
+    Attribute, Signature, Visibility,
+    parse::{Parse, ParseStream},
+};
+
+use crate::errors::Errors;
+
+use self::attr::ChildAttrs;
+
+/// The fn as far as the macro reads it: its body stays unparsed tokens.
+struct TaskFn {
+    vis: Visibility,
+    sig: Signature,
+}
+
+impl Parse for TaskFn {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let sig = input.parse()?;
+        input.parse::<proc_macro2::Group>()?;
+        Ok(TaskFn { vis, sig })
+    }
+}
+
+/// Expands `#[supervised(args)] item`. The fn is emitted exactly as written.
+///
+/// A method (a fn with `self`) gets no stub: it sits in an `impl` block,
+/// where a marker type cannot go.
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let task: TaskFn = match syn::parse2(item.clone()) {
+        Ok(task) => task,
+        Err(_) => {
+            let error = syn::Error::new_spanned(
+                &item,
+                "`#[supervised]` goes on an `async fn`, such as `async fn api(ctx: ChildContext)`",
+            );
+            let error = error.to_compile_error();
+            return quote!(#item #error);
+        }
+    };
+    let mut errors = Errors::default();
+    let attrs = ChildAttrs::parse(args, &mut errors);
+    let signature = signature::check(&task.sig, &mut errors);
+    validate::check(&attrs, &signature, &mut errors);
+    let name = &task.sig.ident;
+    let generated = if errors.is_empty() {
+        expand::child(&task.vis, name, &attrs, &signature)
+    } else if task.sig.receiver().is_some() {
+        TokenStream::new()
+    } else {
+        fallback::stub(&task.vis, name, &attrs)
+    };
+    let errors = errors.into_compile_errors();
+    quote!(#item #generated #errors)
+}

@@ -1,0 +1,12 @@
+use supervisor::prelude::*;
+
+#[supervised]
+async fn migrate() {}
+
+#[derive(Supervisor)]
+struct App {
+    #[child(heartbeat = "10s")]
+    migrate: migrate,
+}
+
+fn main() {}

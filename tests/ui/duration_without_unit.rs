@@ -1,0 +1,8 @@
+use supervisor::prelude::*;
+
+#[supervised(heartbeat = "10")]
+async fn api(ctx: ChildContext) {
+    ctx.cancelled().await
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use supervisor::prelude::*;
+
+#[supervised]
+async fn api(ctx: impl Into<ChildContext>) {
+    let _ = ctx;
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use supervisor::prelude::*;
+
+#[supervised(role = "service")]
+struct Api;
+
+fn main() {}

@@ -1,0 +1,6 @@
+use supervisor::prelude::*;
+
+#[supervised(role = "service", heartbeat = "10s")]
+async fn api() {}
+
+fn main() {}

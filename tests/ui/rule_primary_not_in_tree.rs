@@ -1,0 +1,24 @@
+use supervisor::prelude::*;
+
+#[supervised(role = "service")]
+async fn api(ctx: ChildContext) {
+    ctx.cancelled().await
+}
+
+#[supervised(role = "worker")]
+async fn indexer(ctx: ChildContext) {
+    ctx.cancelled().await
+}
+
+#[supervised(role = "sidecar", primary = api)]
+async fn metrics(ctx: ChildContext) {
+    ctx.cancelled().await
+}
+
+#[derive(Supervisor)]
+struct App {
+    indexer: indexer,
+    metrics: metrics,
+}
+
+fn main() {}

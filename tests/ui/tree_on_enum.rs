@@ -1,0 +1,8 @@
+use supervisor::prelude::*;
+
+#[derive(Supervisor)]
+enum App {
+    Api,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use supervisor::prelude::*;
+
+#[supervised(role = "servise")]
+async fn api(ctx: ChildContext) {
+    ctx.cancelled().await
+}
+
+fn main() {}
