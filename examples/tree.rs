@@ -1,9 +1,11 @@
 //! A realistic tree declared with the macros: a migration job, an API
 //! service with a metrics sidecar, and a nested pool of workers.
 //!
-//! Run it with `cargo run --example tree`. It validates the tree and prints
-//! the policy every child runs under, with where each value came from; with
-//! the runtime, it then runs the tree until ctrl-c (see the end of `main`).
+//! Run it with `cargo run --example tree`. It prints the policy every child
+//! runs under, with where each value came from, then runs the tree for five
+//! seconds (or until ctrl-c), printing what happens, and shuts it down.
+
+mod narrate;
 
 use std::{
     process::ExitCode,
@@ -126,11 +128,27 @@ fn print_tree(spec: &SupervisorSpec, depth: usize) {
 #[tokio::main]
 async fn main() -> ExitCode {
     let app = App::spec();
-    if let Err(error) = app.validate() {
-        eprintln!("{error}");
-        return ExitCode::FAILURE;
-    }
     print_tree(&app, 0);
-    // RUNTIME: replace the line below with `supervisor::run::<App>().await` once it lands.
-    ExitCode::SUCCESS
+    let (handle, events) = match supervisor::Supervisor::builder().launch_with_events(app) {
+        Ok(started) => started,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let printer = tokio::spawn(narrate::print_events(events));
+    tokio::select! {
+        _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    let report = handle.shutdown().await;
+    let _ = printer.await;
+    narrate::print_report(&report);
+    match handle.wait().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::FAILURE
+        }
+    }
 }
