@@ -21,7 +21,7 @@ fn line(event: &SupervisorEvent) -> String {
         EventKind::Aborted => "aborted after its grace".to_owned(),
         EventKind::RestartScheduled { delay } => format!("restarts in {delay:.1?}"),
         EventKind::Stopped { reason } => format!("stays stopped ({reason:?})"),
-        EventKind::Escalated { reason } => format!("escalates: {reason}"),
+        EventKind::Escalated { child, reason } => format!("escalates because of {child}: {reason}"),
         EventKind::ShutdownStarted => "shutting down".to_owned(),
         EventKind::SupervisorStopped { clean } => format!("stopped (clean: {clean})"),
         other => format!("{other:?}"),

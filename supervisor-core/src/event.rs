@@ -78,6 +78,8 @@ pub enum EventKind {
     },
     /// The supervisor gave up: it stops its children and fails.
     Escalated {
+        /// The child whose exit made it give up.
+        child: Arc<str>,
         /// What made it give up.
         reason: EscalationReason,
     },

@@ -37,6 +37,7 @@ mod shutdown;
 mod snapshot;
 pub mod spec;
 mod task;
+pub mod testing;
 
 pub use context::ChildContext;
 pub use declare::{__macro_support, Child, Supervised, SupervisorTree};

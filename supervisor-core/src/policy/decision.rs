@@ -45,6 +45,47 @@ impl ChildExit {
     pub fn is_success(&self) -> bool {
         matches!(self, ChildExit::Completed | ChildExit::Cancelled)
     }
+
+    /// The kind of exit, without its message.
+    pub fn reason(&self) -> ExitReason {
+        match self {
+            ChildExit::Completed => ExitReason::Completed,
+            ChildExit::Failed(_) => ExitReason::Failed,
+            ChildExit::Panicked(_) => ExitReason::Panicked,
+            ChildExit::TimedOut => ExitReason::TimedOut,
+            ChildExit::MissedHeartbeat => ExitReason::MissedHeartbeat,
+            ChildExit::NotReady => ExitReason::NotReady,
+            ChildExit::Cancelled => ExitReason::Cancelled,
+        }
+    }
+}
+
+/// The kind of a [`ChildExit`], without its message: for counting exits.
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::policy::{ChildExit, ExitReason};
+///
+/// assert_eq!(ChildExit::Panicked("boom".into()).reason(), ExitReason::Panicked);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitReason {
+    /// See [`ChildExit::Completed`].
+    Completed,
+    /// See [`ChildExit::Failed`].
+    Failed,
+    /// See [`ChildExit::Panicked`].
+    Panicked,
+    /// See [`ChildExit::TimedOut`].
+    TimedOut,
+    /// See [`ChildExit::MissedHeartbeat`].
+    MissedHeartbeat,
+    /// See [`ChildExit::NotReady`].
+    NotReady,
+    /// See [`ChildExit::Cancelled`].
+    Cancelled,
 }
 
 impl fmt::Display for ChildExit {

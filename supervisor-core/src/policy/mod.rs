@@ -9,6 +9,8 @@ mod intensity;
 mod jitter;
 
 pub use backoff::BackoffState;
-pub use decision::{ChildExit, ChildHistory, Decision, EscalationReason, StopReason, decide};
+pub use decision::{
+    ChildExit, ChildHistory, Decision, EscalationReason, ExitReason, StopReason, decide,
+};
 pub use intensity::{LimitExceeded, RestartWindow};
 pub use jitter::JitterRng;

@@ -5,7 +5,7 @@ use super::{
     handle::{Command, LocalSnapshot},
     tree::Tree,
 };
-use crate::{ChildSpec, ChildState, EventKind, policy::StopReason, rules};
+use crate::{ChildSpec, ChildState, EventKind, rules};
 
 impl Tree {
     pub(super) async fn on_command(&mut self, command: Command) {
@@ -126,14 +126,7 @@ impl Tree {
 
     async fn stop_child(&mut self, id: &str) -> Result<(), ControlError> {
         let index = self.index_of(id)?;
-        for member in self.stop_with_sidecars(index).await {
-            self.emit_for(
-                member,
-                EventKind::Stopped {
-                    reason: StopReason::Stopped,
-                },
-            );
-        }
+        self.stop_with_sidecars(index).await;
         self.pump_starts();
         Ok(())
     }

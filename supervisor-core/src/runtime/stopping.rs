@@ -56,7 +56,13 @@ impl Tree {
         } else {
             StopOutcome::ExitedInTime
         };
+        let ended_on_its_own = end.exit != ChildExit::Cancelled;
         self.emit_for(index, EventKind::Exited { exit: end.exit });
+        if ended_on_its_own {
+            // It ended before the stop reached it; the stop is its outcome.
+            let reason = crate::policy::StopReason::Stopped;
+            self.emit_for(index, EventKind::Stopped { reason });
+        }
         lines.push(line(path, outcome, started));
     }
 

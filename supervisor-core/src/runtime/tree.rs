@@ -373,6 +373,7 @@ impl Tree {
         slot.last_exit = Some(exit.clone());
         log_exit(&slot.path, generation, &exit);
         if aborted {
+            tracing::warn!(path = %slot.path, generation, "child ignored cancellation and was aborted");
             self.emit_for(index, EventKind::Aborted);
         }
         if self
@@ -406,7 +407,10 @@ impl Tree {
             .slot(index)
             .map_or_else(|| Arc::clone(&self.path), |slot| Arc::clone(&slot.path));
         tracing::error!(supervisor = %self.path, child = %child, %reason, "supervisor escalates");
-        self.emit_own(EventKind::Escalated { reason });
+        self.emit_own(EventKind::Escalated {
+            child: Arc::clone(&child),
+            reason,
+        });
         self.escalation = Some(TreeError {
             supervisor: Arc::clone(&self.path),
             child,

@@ -1,0 +1,236 @@
+//! Test your supervision the way this crate tests its own: run a tree on
+//! tokio's paused clock with a fixed jitter seed, script faults per child,
+//! and assert on the event trace and the final snapshot.
+//!
+//! Run tests with `#[tokio::test(start_paused = true)]`: timers then fire in
+//! simulated time, so a five-minute backoff takes no wall time and delays
+//! are exact.
+//!
+//! # Examples
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() {
+//! use std::time::Duration;
+//! use supervisor_core::{BackoffPolicy, ChildState, SupervisorSpec, TaskRole};
+//! use supervisor_core::policy::ExitReason;
+//! use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+//!
+//! let api = FaultScript::new()
+//!     .on_attempts([1, 2], Step::fail("connection refused"))
+//!     .on_attempt(3, Step::panic("handler bug"))
+//!     .then(Step::Run)
+//!     .child("api", TaskRole::Service)
+//!     .backoff(BackoffPolicy::DEFAULT.jitter(0.0));
+//! let mut tree = TestTree::start(SupervisorSpec::new("app").child(api));
+//! tree.run_for(Duration::from_secs(5)).await;
+//!
+//! let snapshot = tree.snapshot().await;
+//! assert_eq!(snapshot.find("app/api").unwrap().state, ChildState::Running);
+//! let done = tree.shutdown().await;
+//! done.assert_no_orphans();
+//! let exits = done.trace.exits_by_reason("app/api");
+//! assert_eq!((exits[&ExitReason::Failed], exits[&ExitReason::Panicked]), (2, 1));
+//! done.trace.assert_in_order(&[
+//!     EventPattern::restart_scheduled("app/api").delay(Duration::from_millis(50)),
+//!     EventPattern::restart_scheduled("app/api").delay(Duration::from_millis(100)),
+//!     EventPattern::started("app/api").generation(4),
+//! ]);
+//! # }
+//! ```
+
+mod script;
+mod trace;
+mod tracker;
+
+use std::time::Duration;
+
+pub use script::{FaultScript, Step};
+pub use trace::{EventPattern, Trace};
+pub use tracker::{InstanceGuard, InstanceTracker};
+
+use crate::{
+    EventStream, EventStreamError, ShutdownReport, Supervisor, SupervisorEvent, SupervisorHandle,
+    SupervisorSpec, TreeError, TreeSnapshot,
+};
+
+/// A tree under test: started with a fixed jitter seed, its events
+/// collected into a [`Trace`] as the test advances.
+#[derive(Debug)]
+pub struct TestTree {
+    handle: SupervisorHandle,
+    events: EventStream,
+    trace: Trace,
+    alive_before: usize,
+}
+
+/// What a [`TestTree`] left behind once shut down.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TestOutcome {
+    /// What the shutdown did to each child.
+    pub report: ShutdownReport,
+    /// Every event the tree emitted.
+    pub trace: Trace,
+    /// How the tree ended: `Err` when it had escalated.
+    pub outcome: Result<(), TreeError>,
+    /// Tokio tasks alive before the tree started.
+    pub alive_before: usize,
+    /// Tokio tasks alive after the shutdown returned.
+    pub alive_after: usize,
+}
+
+impl TestOutcome {
+    /// Asserts that no task the tree started is still alive.
+    ///
+    /// # Panics
+    ///
+    /// Panics when more tasks are alive than before the tree started.
+    pub fn assert_no_orphans(&self) {
+        assert!(
+            self.alive_after <= self.alive_before,
+            "{} tasks outlived the tree ({} before it started, {} after shutdown)",
+            self.alive_after - self.alive_before,
+            self.alive_before,
+            self.alive_after
+        );
+    }
+}
+
+impl TestTree {
+    /// The jitter seed a tree gets when its spec sets none.
+    pub const SEED: u64 = 0x5eed;
+
+    /// How many events the collector may fall behind; a test that lets more
+    /// pile up between two awaits fails with a clear message.
+    pub const EVENT_CAPACITY: usize = 1 << 16;
+
+    /// Starts `spec` (with [`TestTree::SEED`] unless it has a seed).
+    ///
+    /// # Panics
+    ///
+    /// Panics with every violation when the spec breaks the rule table, and
+    /// outside a tokio runtime.
+    pub fn start(mut spec: SupervisorSpec) -> Self {
+        spec.jitter_seed.get_or_insert(Self::SEED);
+        let alive_before = tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks();
+        let (handle, events) = Supervisor::builder()
+            .event_capacity(Self::EVENT_CAPACITY)
+            .launch_with_events(spec)
+            .unwrap_or_else(|error| panic!("{error}"));
+        TestTree {
+            handle,
+            events,
+            trace: Trace::default(),
+            alive_before,
+        }
+    }
+
+    /// The tree's handle, for control calls.
+    pub fn handle(&self) -> &SupervisorHandle {
+        &self.handle
+    }
+
+    /// The events collected so far (see [`collect`](Self::collect)).
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Moves every event emitted so far into the trace.
+    ///
+    /// # Panics
+    ///
+    /// Panics when events were lost because the collector fell behind.
+    pub fn collect(&mut self) {
+        loop {
+            match self.events.try_recv() {
+                Ok(Some(event)) => self.trace.push(event),
+                Ok(None) | Err(EventStreamError::Closed) => return,
+                Err(EventStreamError::Lagged(n)) => lost(n),
+            }
+        }
+    }
+
+    /// Lets simulated time pass, then collects the events.
+    pub async fn run_for(&mut self, period: Duration) {
+        tokio::time::sleep(period).await;
+        self.collect();
+    }
+
+    /// Runs until an event matches `pattern`, collecting every event up to
+    /// it, and returns it.
+    ///
+    /// # Panics
+    ///
+    /// Panics when the tree stops before such an event, printing the trace.
+    pub async fn run_until(&mut self, pattern: &EventPattern) -> SupervisorEvent {
+        loop {
+            match self.events.recv().await {
+                Ok(event) => {
+                    self.trace.push(event.clone());
+                    if pattern.matches(&event) {
+                        return event;
+                    }
+                }
+                Err(EventStreamError::Lagged(n)) => lost(n),
+                Err(EventStreamError::Closed) => {
+                    panic!(
+                        "the tree stopped before `{pattern}`; trace:\n{}",
+                        self.trace
+                    )
+                }
+            }
+        }
+    }
+
+    /// The whole tree as it is now (events so far are collected too).
+    ///
+    /// # Panics
+    ///
+    /// Panics when the tree has stopped.
+    pub async fn snapshot(&mut self) -> TreeSnapshot {
+        self.collect();
+        self.handle
+            .snapshot()
+            .await
+            .unwrap_or_else(|error| panic!("no snapshot: {error}"))
+    }
+
+    /// Waits for the tree to stop on its own (escalation, auto-shutdown).
+    pub async fn wait(&mut self) -> Result<(), TreeError> {
+        let outcome = self.handle.wait().await;
+        self.collect();
+        outcome
+    }
+
+    /// Shuts the tree down and returns the report, the whole trace and the
+    /// task counts to check for orphans.
+    pub async fn shutdown(mut self) -> TestOutcome {
+        let report = self.handle.shutdown().await;
+        let outcome = self.handle.wait().await;
+        loop {
+            match self.events.recv().await {
+                Ok(event) => self.trace.push(event),
+                Err(EventStreamError::Lagged(n)) => lost(n),
+                Err(EventStreamError::Closed) => break,
+            }
+        }
+        TestOutcome {
+            report,
+            trace: self.trace,
+            outcome,
+            alive_before: self.alive_before,
+            alive_after: tokio::runtime::Handle::current()
+                .metrics()
+                .num_alive_tasks(),
+        }
+    }
+}
+
+fn lost(missed: u64) -> ! {
+    panic!(
+        "the test fell {missed} events behind the tree; collect more often (run_for shorter periods)"
+    )
+}

@@ -1,0 +1,226 @@
+//! Scripted children: what each attempt does, from running normally to
+//! failing, panicking, hanging or going silent.
+
+use std::{collections::BTreeMap, future::pending, sync::Arc, time::Duration};
+
+use tokio::time::sleep;
+
+use super::InstanceTracker;
+use crate::{ChildContext, ChildSpec, TaskFactory, TaskRole};
+
+/// What one attempt (one instance) of a scripted child does.
+///
+/// Every step but [`Step::NeverReady`] calls `ready()` first.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor_core::testing::Step;
+///
+/// let fail = Step::fail("connection refused");
+/// let late = Step::fail_after(Duration::from_secs(2), "lost the lease");
+/// # let _ = (fail, late);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Step {
+    /// Run until cancelled, then return `Ok(())`.
+    Run,
+    /// Run for this long, then return `Ok(())`.
+    RunFor(Duration),
+    /// Return `Ok(())` at once.
+    Complete,
+    /// Return `Err(message)` at once.
+    Fail(String),
+    /// Run for this long (or until cancelled), then return `Err(message)`.
+    FailAfter(Duration, String),
+    /// Panic with this message at once.
+    Panic(String),
+    /// Run and never return, even when cancelled: only an abort ends it.
+    IgnoreCancellation,
+    /// Run until cancelled without ever calling `ready()`.
+    NeverReady,
+    /// Beat for this long, then go silent (but keep running) until cancelled.
+    StopHeartbeatAfter(Duration),
+}
+
+impl Step {
+    /// [`Step::Fail`] with `message`.
+    pub fn fail(message: impl Into<String>) -> Self {
+        Step::Fail(message.into())
+    }
+
+    /// [`Step::FailAfter`] with `message`.
+    pub fn fail_after(after: Duration, message: impl Into<String>) -> Self {
+        Step::FailAfter(after, message.into())
+    }
+
+    /// [`Step::Panic`] with `message`.
+    pub fn panic(message: impl Into<String>) -> Self {
+        Step::Panic(message.into())
+    }
+}
+
+/// A child whose every attempt follows a script: "fail on attempts 1 and 2
+/// with this error, then run", "panic on attempt 3", "never become ready".
+///
+/// Attempts count from 1 (the instance's generation). Attempts without a
+/// step of their own do what [`then`](Self::then) says ([`Step::Run`] unless
+/// set). Between steps, a running instance sends a heartbeat every
+/// [`beat_every`](Self::beat_every) if that is set.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// use supervisor_core::{BackoffPolicy, SupervisorSpec, TaskRole};
+/// use supervisor_core::policy::ExitReason;
+/// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+///
+/// let flaky = FaultScript::new()
+///     .on_attempts([1, 2], Step::fail("connection refused"))
+///     .then(Step::Run)
+///     .child("db", TaskRole::Service)
+///     .backoff(BackoffPolicy::NONE);
+/// let mut tree = TestTree::start(SupervisorSpec::new("app").child(flaky));
+/// tree.run_until(&EventPattern::started("app/db").generation(3)).await;
+/// let done = tree.shutdown().await;
+/// assert_eq!(done.trace.exits_by_reason("app/db")[&ExitReason::Failed], 2);
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct FaultScript {
+    steps: BTreeMap<u64, Step>,
+    otherwise: Step,
+    beat_every: Option<Duration>,
+    tracker: Option<InstanceTracker>,
+}
+
+impl Default for FaultScript {
+    fn default() -> Self {
+        FaultScript::new()
+    }
+}
+
+impl FaultScript {
+    /// A script whose every attempt runs until cancelled.
+    pub fn new() -> Self {
+        FaultScript {
+            steps: BTreeMap::new(),
+            otherwise: Step::Run,
+            beat_every: None,
+            tracker: None,
+        }
+    }
+
+    /// What attempt `attempt` (from 1) does.
+    #[must_use]
+    pub fn on_attempt(mut self, attempt: u64, step: Step) -> Self {
+        self.steps.insert(attempt, step);
+        self
+    }
+
+    /// What each of `attempts` does.
+    #[must_use]
+    pub fn on_attempts(mut self, attempts: impl IntoIterator<Item = u64>, step: Step) -> Self {
+        for attempt in attempts {
+            self.steps.insert(attempt, step.clone());
+        }
+        self
+    }
+
+    /// What every attempt without a step of its own does.
+    #[must_use]
+    pub fn then(mut self, step: Step) -> Self {
+        self.otherwise = step;
+        self
+    }
+
+    /// Sends a heartbeat this often while an attempt runs.
+    #[must_use]
+    pub fn beat_every(mut self, period: Duration) -> Self {
+        self.beat_every = Some(period);
+        self
+    }
+
+    /// Reports every instance to `tracker` while it is alive.
+    #[must_use]
+    pub fn tracked_by(mut self, tracker: &InstanceTracker) -> Self {
+        self.tracker = Some(tracker.clone());
+        self
+    }
+
+    /// The step of attempt `attempt`.
+    pub fn step(&self, attempt: u64) -> &Step {
+        self.steps.get(&attempt).unwrap_or(&self.otherwise)
+    }
+
+    /// The script as a task.
+    pub fn task(&self) -> TaskFactory {
+        let script = Arc::new(self.clone());
+        TaskFactory::new(move |ctx: ChildContext| {
+            let script = Arc::clone(&script);
+            async move { script.perform(ctx).await }
+        })
+    }
+
+    /// A child with this id and role that runs the script.
+    pub fn child(&self, id: impl Into<String>, role: TaskRole) -> ChildSpec {
+        ChildSpec::declared(id, role).with_factory(self.task())
+    }
+
+    async fn perform(&self, ctx: ChildContext) -> Result<(), String> {
+        let _alive = self
+            .tracker
+            .as_ref()
+            .map(|tracker| tracker.enter(ctx.path()));
+        let step = self.step(ctx.generation());
+        if *step != Step::NeverReady {
+            ctx.ready();
+        }
+        match step {
+            Step::Run | Step::NeverReady => self.beat_until(&ctx, None).await,
+            Step::RunFor(period) => self.beat_until(&ctx, Some(*period)).await,
+            Step::Complete => {}
+            Step::Fail(message) => return Err(message.clone()),
+            Step::FailAfter(after, message) => {
+                self.beat_until(&ctx, Some(*after)).await;
+                return Err(message.clone());
+            }
+            Step::Panic(message) => panic!("{message}"),
+            Step::IgnoreCancellation => pending::<()>().await,
+            Step::StopHeartbeatAfter(period) => {
+                self.beat_until(&ctx, Some(*period)).await;
+                ctx.cancelled().await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Beats every `beat_every` until cancelled or `limit` has passed.
+    async fn beat_until(&self, ctx: &ChildContext, limit: Option<Duration>) {
+        let until = async {
+            match limit {
+                Some(limit) => sleep(limit).await,
+                None => pending().await,
+            }
+        };
+        let beats = async {
+            match self.beat_every {
+                Some(period) => loop {
+                    sleep(period).await;
+                    ctx.heartbeat();
+                },
+                None => pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            biased;
+            () = ctx.cancelled() => {}
+            () = until => {}
+            () = beats => {}
+        }
+    }
+}
