@@ -37,8 +37,13 @@ impl LoadError {
     }
 
     fn at<E: fmt::Display>(error: serde_path_to_error::Error<E>) -> Self {
+        let path = error.path().to_string();
         LoadError {
-            path: error.path().to_string(),
+            path: if path.is_empty() {
+                ".".to_owned()
+            } else {
+                path
+            },
             message: error.inner().to_string(),
         }
     }
