@@ -95,7 +95,7 @@ fn replace_value(text: &str, pick: usize, value: &str) -> String {
     let start = keys[pick % keys.len()];
     let rest = &text[start..];
     let end = rest
-        .find(|c| c == ',' || c == '}' || c == '\n')
+        .find([',', '}', '\n'])
         .map_or(text.len(), |offset| start + offset);
     format!("{}{value}{}", &text[..start], &text[end..])
 }
