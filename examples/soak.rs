@@ -32,9 +32,15 @@ fn minutes_from_args() -> Result<f64, String> {
         match arg.as_str() {
             "--minutes" => {
                 let value = args.next().ok_or("--minutes needs a number")?;
-                minutes = value.parse().map_err(|_| format!("not a number of minutes: {value}"))?;
+                minutes = value
+                    .parse()
+                    .map_err(|_| format!("not a number of minutes: {value}"))?;
             }
-            other => return Err(format!("unknown argument {other}; usage: soak [--minutes N]")),
+            other => {
+                return Err(format!(
+                    "unknown argument {other}; usage: soak [--minutes N]"
+                ));
+            }
         }
     }
     Ok(minutes)
@@ -46,7 +52,10 @@ fn churning_child(rng: &mut JitterRng, id: String) -> ChildSpec {
     let (step, heartbeat) = match rng.next_u64() % 10 {
         0..=5 => (Step::fail_after(after, "soak error"), None),
         6 => (Step::panic("soak panic"), None),
-        7 => (Step::StopHeartbeatAfter(after), Some(Duration::from_millis(500))),
+        7 => (
+            Step::StopHeartbeatAfter(after),
+            Some(Duration::from_millis(500)),
+        ),
         8 => (Step::RunFor(after), None),
         _ => (Step::IgnoreCancellation, None),
     };
@@ -54,13 +63,21 @@ fn churning_child(rng: &mut JitterRng, id: String) -> ChildSpec {
     if heartbeat.is_some() {
         script = script.beat_every(Duration::from_millis(100));
     }
-    let role = if rng.next_u64() % 2 == 0 { TaskRole::Service } else { TaskRole::Worker };
+    let role = if rng.next_u64() % 2 == 0 {
+        TaskRole::Service
+    } else {
+        TaskRole::Worker
+    };
     let mut spec = script
         .child(id, role)
         .restart(supervisor::RestartPolicy::Permanent)
         .restart_limit(RestartLimit::UNLIMITED)
         .shutdown(ShutdownPolicy::Timeout(Duration::from_millis(200)))
-        .backoff(BackoffPolicy::DEFAULT.initial(Duration::from_millis(100)).max(Duration::from_secs(2)));
+        .backoff(
+            BackoffPolicy::DEFAULT
+                .initial(Duration::from_millis(100))
+                .max(Duration::from_secs(2)),
+        );
     if let Some(period) = heartbeat {
         spec = spec.heartbeat(period);
     }
@@ -72,7 +89,11 @@ fn churning_child(rng: &mut JitterRng, id: String) -> ChildSpec {
 
 fn soak_tree() -> SupervisorSpec {
     let mut rng = JitterRng::seeded(42);
-    let strategies = [Strategy::OneForOne, Strategy::RestForOne, Strategy::OneForAll];
+    let strategies = [
+        Strategy::OneForOne,
+        Strategy::RestForOne,
+        Strategy::OneForAll,
+    ];
     let mut root = SupervisorSpec::new("soak").restart_limit(RestartLimit::UNLIMITED);
     for m in 0..3 {
         let mut mid = SupervisorSpec::new(format!("m{m}"))
@@ -98,7 +119,13 @@ fn rss_bytes() -> u64 {
     status
         .lines()
         .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
         .map_or(0, |kib| kib * 1024)
 }
 

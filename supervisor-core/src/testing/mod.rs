@@ -217,16 +217,32 @@ impl TestTree {
                 Err(EventStreamError::Closed) => break,
             }
         }
+        let alive_after = settled_task_count(self.alive_before).await;
         TestOutcome {
             report,
             trace: self.trace,
             outcome,
             alive_before: self.alive_before,
-            alive_after: tokio::runtime::Handle::current()
-                .metrics()
-                .num_alive_tasks(),
+            alive_after,
         }
     }
+}
+
+/// Tokio's alive task count. On a multi-thread runtime a task that has
+/// completed (its join handle resolved) leaves the count a moment later, on
+/// its own worker thread: give that thread up to 200 ms to catch up. On a
+/// current-thread runtime the count is exact at once.
+async fn settled_task_count(expected: usize) -> usize {
+    let metrics = tokio::runtime::Handle::current().metrics();
+    for _ in 0..400 {
+        let alive = metrics.num_alive_tasks();
+        if alive <= expected {
+            return alive;
+        }
+        tokio::task::yield_now().await;
+        std::thread::sleep(std::time::Duration::from_micros(500));
+    }
+    metrics.num_alive_tasks()
 }
 
 fn lost(missed: u64) -> ! {
