@@ -7,7 +7,6 @@ mod narrate;
 
 use std::time::Duration;
 
-use supervisor::Supervisor;
 use supervisor::prelude::*;
 
 /// Runs until cancelled; the first instance of `b` fails after a second.

@@ -13,7 +13,6 @@ use std::{
     time::Duration,
 };
 
-use supervisor::Supervisor;
 use supervisor::prelude::*;
 use tokio::time::sleep;
 

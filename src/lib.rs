@@ -52,9 +52,9 @@ pub use supervisor_macros::{Supervisor, supervised};
 /// The names most programs need: `use supervisor::prelude::*;`.
 pub mod prelude {
     pub use supervisor_core::{
-        AutoShutdown, BackoffPolicy, ChildContext, ChildSpec, RestartLimit, RestartPolicy,
-        Severity, ShutdownPolicy, SpecError, Strategy, Supervised, SupervisorSpec, SupervisorTree,
-        TaskRole,
+        AutoShutdown, BackoffPolicy, ChildContext, ChildSpec, ChildState, RestartLimit,
+        RestartPolicy, Severity, ShutdownPolicy, ShutdownReport, SpecError, Strategy, Supervised,
+        Supervisor, SupervisorHandle, SupervisorSpec, SupervisorTree, TaskRole,
     };
     pub use supervisor_macros::{Supervisor, supervised};
 }

@@ -101,6 +101,10 @@ impl TestTree {
     /// The jitter seed a tree gets when its spec sets none.
     pub const SEED: u64 = 0x5eed;
 
+    /// How long [`run_until`](Self::run_until) waits for its event: an hour
+    /// of simulated time, which the paused clock skips through at once.
+    pub const PATIENCE: Duration = Duration::from_secs(3600);
+
     /// How many events the collector may fall behind; a test that lets more
     /// pile up between two awaits fails with a clear message.
     pub const EVENT_CAPACITY: usize = 1 << 16;
@@ -164,8 +168,32 @@ impl TestTree {
     ///
     /// # Panics
     ///
-    /// Panics when the tree stops before such an event, printing the trace.
+    /// Panics, printing the trace, when the tree stops before such an event
+    /// or none comes within [`TestTree::PATIENCE`] of simulated time.
     pub async fn run_until(&mut self, pattern: &EventPattern) -> SupervisorEvent {
+        self.run_until_within(pattern, Self::PATIENCE).await
+    }
+
+    /// [`run_until`](Self::run_until) with a limit of your own.
+    ///
+    /// # Panics
+    ///
+    /// As [`run_until`](Self::run_until), with `limit` for the patience.
+    pub async fn run_until_within(
+        &mut self,
+        pattern: &EventPattern,
+        limit: Duration,
+    ) -> SupervisorEvent {
+        match tokio::time::timeout(limit, self.next_matching(pattern)).await {
+            Ok(event) => event,
+            Err(_) => panic!(
+                "no `{pattern}` within {limit:?} of simulated time; trace:\n{}",
+                self.trace
+            ),
+        }
+    }
+
+    async fn next_matching(&mut self, pattern: &EventPattern) -> SupervisorEvent {
         loop {
             match self.events.recv().await {
                 Ok(event) => {
