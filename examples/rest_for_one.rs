@@ -4,31 +4,9 @@
 //! Run it with `cargo run --example rest_for_one`.
 
 mod narrate;
-
-use std::time::Duration;
-
-use supervisor::prelude::*;
-
-/// Runs until cancelled; the first instance of `b` fails after a second.
-async fn service(ctx: ChildContext) -> Result<(), String> {
-    if ctx.id() == "b" && ctx.generation() == 1 {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        return Err("lost its connection".to_owned());
-    }
-    ctx.cancelled().await;
-    Ok(())
-}
+mod three_services;
 
 #[tokio::main]
-async fn main() -> Result<(), SpecError> {
-    let app = SupervisorSpec::new("app")
-        .strategy(Strategy::RestForOne)
-        .children(["a", "b", "c"].map(|id| ChildSpec::new(id, TaskRole::Service, service)));
-    let (handle, events) = Supervisor::builder().launch_with_events(app)?;
-    let printer = tokio::spawn(narrate::print_events(events));
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let report = handle.shutdown().await;
-    let _ = printer.await;
-    narrate::print_report(&report);
-    Ok(())
+async fn main() -> Result<(), supervisor::SpecError> {
+    three_services::run(supervisor::Strategy::RestForOne).await
 }
