@@ -166,7 +166,7 @@ impl Chaos {
 
 #[test]
 fn chaos_keeps_every_invariant() {
-    std::panic::set_hook(Box::new(|_| {}));
+    silence_scripted_panics();
     for seed in seeds() {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -246,6 +246,22 @@ async fn run_seed(seed: u64) {
     );
 }
 
+/// Keeps the scripted panics quiet, and every other panic (a failed
+/// assertion) loud.
+fn silence_scripted_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info
+            .payload()
+            .downcast_ref::<String>()
+            .is_some_and(|m| m == "chaos panic")
+        {
+            return;
+        }
+        default(info);
+    }));
+}
+
 fn count_children(spec: &SupervisorSpec) -> usize {
     spec.children
         .iter()
@@ -301,6 +317,7 @@ fn check_one_outcome_per_exit(trace: &[SupervisorEvent], context: &str) {
 /// Permanent children are running (or on their way back) unless their
 /// supervisor is down, in which case nothing under it is alive.
 fn check_permanent_children(tree: &TreeSnapshot, tracker: &InstanceTracker, context: &str) {
+    check_starts_progress(tree, context);
     for child in &tree.children {
         let permanent = child.role.defaults().restart == RestartPolicy::Permanent;
         if permanent && child.role != TaskRole::Sidecar {
@@ -334,8 +351,26 @@ fn check_permanent_children(tree: &TreeSnapshot, tracker: &InstanceTracker, cont
     }
 }
 
-/// Each child's generation in the snapshot agrees with the starts in the
-/// trace, allowing for starts between the two reads around the snapshot.
+/// A child waits to start only behind a sibling that is not ready yet.
+fn check_starts_progress(tree: &TreeSnapshot, context: &str) {
+    let gate = tree
+        .children
+        .iter()
+        .position(|c| c.state == ChildState::Starting);
+    for (index, child) in tree.children.iter().enumerate() {
+        if child.state == ChildState::Pending {
+            assert!(
+                gate.is_some_and(|gate| gate < index),
+                "{context}: {} waits to start behind no unready sibling",
+                child.path
+            );
+        }
+    }
+}
+
+/// Each child's generation in the snapshot agrees with its starts in the
+/// trace since its supervisor's current instance started, allowing for
+/// starts between the two reads around the snapshot.
 fn check_generations(
     tree: &TreeSnapshot,
     before: &[SupervisorEvent],
@@ -343,9 +378,13 @@ fn check_generations(
     context: &str,
 ) {
     for child in tree.walk() {
-        let (low, high) = (starts(before, child), starts(after, child));
+        let (anchor_before, low) = starts(before, child);
+        let (anchor_after, high) = starts(after, child);
+        if anchor_before != anchor_after {
+            continue; // its supervisor restarted while the snapshot was taken
+        }
         assert!(
-            child.generation >= low.min(high) && child.generation <= high.max(low),
+            (low..=high).contains(&child.generation),
             "{context}: {} generation {} but the trace has {low}..={high} starts",
             child.path,
             child.generation
@@ -354,10 +393,17 @@ fn check_generations(
     }
 }
 
-/// Starts of `child`'s current incarnation (since its last first start).
-fn starts(trace: &[SupervisorEvent], child: &ChildSnapshot) -> u64 {
-    let mine = |e: &&SupervisorEvent| e.path == child.path && e.kind == EventKind::Started;
-    let starts: Vec<u64> = trace.iter().filter(mine).map(|e| e.generation).collect();
-    let first = starts.iter().rposition(|&g| g == 1).unwrap_or(0);
-    (starts.len() - first) as u64
+/// Where `child`'s supervisor last started in the trace, and how many times
+/// `child` started since.
+fn starts(trace: &[SupervisorEvent], child: &ChildSnapshot) -> (usize, u64) {
+    let parent = child.path.rsplit_once('/').map_or("", |(parent, _)| parent);
+    let anchor = trace
+        .iter()
+        .rposition(|e| &*e.path == parent && e.kind == EventKind::Started)
+        .map_or(0, |at| at + 1);
+    let count = trace[anchor..]
+        .iter()
+        .filter(|e| e.path == child.path && e.kind == EventKind::Started)
+        .count();
+    (anchor, count as u64)
 }

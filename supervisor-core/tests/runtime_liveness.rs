@@ -225,3 +225,30 @@ async fn a_worker_that_completes_is_not_restarted() {
     assert_eq!(snapshot.children[0].last_exit, Some(ChildExit::Completed));
     handle.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_group_restart_that_stops_a_child_not_yet_ready_does_not_stall_starts() {
+    use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    let a = FaultScript::new()
+        .on_attempt(1, Step::fail_after(secs(1), "a fails"))
+        .child("a", TaskRole::Service)
+        .backoff(BackoffPolicy::NONE);
+    let slow_ready = ChildSpec::new("b", TaskRole::Service, |ctx: ChildContext| async move {
+        sleep(secs(5)).await;
+        ctx.ready();
+        ctx.cancelled().await;
+    })
+    .ready_timeout(secs(10));
+    let c = FaultScript::new().child("c", TaskRole::Service);
+    let spec = SupervisorSpec::new("app")
+        .strategy(supervisor_core::Strategy::RestForOne)
+        .child(a)
+        .child(slow_ready)
+        .child(c);
+    let mut tree = TestTree::start(spec);
+    tree.run_until(&EventPattern::started("app/a").generation(2))
+        .await;
+    tree.run_until(&EventPattern::started("app/c").generation(1))
+        .await;
+    tree.shutdown().await.assert_no_orphans();
+}

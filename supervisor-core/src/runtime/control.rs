@@ -78,12 +78,6 @@ impl Tree {
     async fn stop_with_sidecars(&mut self, index: usize) -> Vec<usize> {
         let members = self.with_sidecars_reversed(index);
         self.stop_members(members.iter().copied()).await;
-        if self
-            .awaiting_ready
-            .is_some_and(|(awaited, _)| members.contains(&awaited))
-        {
-            self.awaiting_ready = None;
-        }
         members
     }
 

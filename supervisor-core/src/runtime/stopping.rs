@@ -39,6 +39,13 @@ impl Tree {
         instance.ctx.cancel();
         slot.state = ChildState::Stopping;
         let nested = instance.nested.clone();
+        if self
+            .awaiting_ready
+            .is_some_and(|(awaited, _)| awaited == index)
+        {
+            // A stopped child no longer holds the starts behind it.
+            self.awaiting_ready = None;
+        }
         let end = self.await_exit(index).await;
         if let Some(nested) = nested {
             lines.extend(nested.finished().await.report.children.iter().cloned());
