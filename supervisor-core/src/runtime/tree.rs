@@ -286,7 +286,6 @@ impl Tree {
         let setup = InstanceSetup {
             index,
             ctx: ctx.clone(),
-            body,
             limits: slot.limits,
             notices,
         };
@@ -298,7 +297,7 @@ impl Tree {
         );
         let task = self
             .running
-            .spawn(run_instance(setup).instrument(span))
+            .spawn(run_instance(setup, body).instrument(span))
             .id();
         slot.instance = Some(Instance { ctx, task, nested });
         slot.state = if slot.limits.ready_timeout.is_some() {
