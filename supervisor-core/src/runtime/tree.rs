@@ -4,6 +4,7 @@
 use std::{
     collections::{HashMap, VecDeque},
     future::poll_fn,
+    pin::Pin,
     sync::Arc,
     time::Duration,
 };
@@ -13,7 +14,10 @@ use tokio::{
     task::{JoinError, JoinSet},
     time::Instant,
 };
-use tokio_util::{sync::CancellationToken, time::DelayQueue};
+use tokio_util::{
+    sync::{CancellationToken, WaitForCancellationFutureOwned},
+    time::DelayQueue,
+};
 use tracing::Instrument;
 
 use super::{
@@ -65,6 +69,9 @@ pub(crate) struct Tree {
     notices: mpsc::UnboundedReceiver<ReadyNotice>,
     commands: mpsc::UnboundedReceiver<Command>,
     pub(super) stop: CancellationToken,
+    /// Resolves when `stop` is cancelled; kept across wake-ups so that
+    /// waiting for it registers once, not at every turn of the loop.
+    stopped: Pin<Box<WaitForCancellationFutureOwned>>,
     pub(super) bus: Arc<EventBus>,
     finished: watch::Sender<Option<Arc<Finished>>>,
     pub(super) escalation: Option<TreeError>,
@@ -111,6 +118,7 @@ impl Tree {
             notices_tx,
             notices,
             commands,
+            stopped: Box::pin(stop.clone().cancelled_owned()),
             stop,
             bus,
             finished,
@@ -201,11 +209,11 @@ impl Tree {
     async fn next_wake(&mut self) -> Wake {
         tokio::select! {
             biased;
-            () = self.stop.cancelled() => Wake::Stop,
+            () = self.stopped.as_mut() => Wake::Stop,
             Some(joined) = self.running.join_next_with_id() => Wake::Joined(joined),
             Some(notice) = self.notices.recv() => Wake::Ready(notice),
             Some(command) = self.commands.recv() => Wake::Command(command),
-            Some(expired) = poll_fn(|cx| self.timers.poll_expired(cx)) => {
+            Some(expired) = poll_fn(|cx| self.timers.poll_expired(cx)), if !self.timers.is_empty() => {
                 Wake::Timer(expired.into_inner())
             }
         }
