@@ -128,11 +128,12 @@ impl Helpers {
         Some(set.spawn(future))
     }
 
-    /// Refuses new helpers and hands over those still tracked.
-    pub(crate) fn close(&self) -> JoinSet<()> {
+    /// Refuses new helpers and hands over those still tracked, if any was
+    /// ever spawned.
+    pub(crate) fn close(&self) -> Option<JoinSet<()>> {
         let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
         tasks.closed = true;
-        tasks.set.take().unwrap_or_default()
+        tasks.set.take()
     }
 }
 
@@ -159,7 +160,7 @@ impl ChildContext {
         self.inner.cancel.cancel();
     }
 
-    pub(crate) fn close_helpers(&self) -> JoinSet<()> {
+    pub(crate) fn close_helpers(&self) -> Option<JoinSet<()>> {
         self.inner.helpers.close()
     }
 

@@ -221,10 +221,9 @@ async fn finish_within(running: &mut Running, policy: ShutdownPolicy) -> bool {
 /// had to be aborted.
 async fn reap_helpers(ctx: &ChildContext, policy: ShutdownPolicy) -> bool {
     ctx.cancel();
-    let helpers = ctx.close_helpers();
-    if helpers.is_empty() {
+    let Some(helpers) = ctx.close_helpers().filter(|helpers| !helpers.is_empty()) else {
         return false;
-    }
+    };
     Box::pin(reap(helpers, policy)).await
 }
 
