@@ -1,7 +1,10 @@
 //! Typed events a supervision tree emits, and the subscription that reads them.
 
 use std::{
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::Duration,
 };
 
@@ -135,6 +138,30 @@ impl std::error::Error for EventStreamError {}
 #[derive(Debug)]
 pub struct EventStream {
     receiver: broadcast::Receiver<SupervisorEvent>,
+    _subscription: Subscription,
+}
+
+/// Counts a live [`EventStream`] in its tree's [`EventBus`] until dropped.
+#[derive(Debug)]
+struct Subscription {
+    subscribers: Option<Arc<AtomicUsize>>,
+}
+
+impl Subscription {
+    fn new(subscribers: &Arc<AtomicUsize>) -> Self {
+        subscribers.fetch_add(1, Ordering::AcqRel);
+        Subscription {
+            subscribers: Some(Arc::clone(subscribers)),
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        if let Some(subscribers) = &self.subscribers {
+            subscribers.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
 }
 
 impl EventStream {
@@ -176,15 +203,21 @@ impl EventStream {
 #[derive(Debug, Clone)]
 pub(crate) struct EventSource {
     sender: broadcast::WeakSender<SupervisorEvent>,
+    subscribers: Arc<AtomicUsize>,
 }
 
 impl EventSource {
     pub(crate) fn subscribe(&self) -> EventStream {
-        let receiver = match self.sender.upgrade() {
-            Some(sender) => sender.subscribe(),
-            None => broadcast::channel(1).1,
-        };
-        EventStream { receiver }
+        match self.sender.upgrade() {
+            Some(sender) => EventStream {
+                _subscription: Subscription::new(&self.subscribers),
+                receiver: sender.subscribe(),
+            },
+            None => EventStream {
+                receiver: broadcast::channel(1).1,
+                _subscription: Subscription { subscribers: None },
+            },
+        }
     }
 }
 
@@ -194,6 +227,9 @@ pub(crate) struct EventBus {
     epoch: Instant,
     sender: broadcast::Sender<SupervisorEvent>,
     next_seq: Mutex<u64>,
+    /// Live [`EventStream`]s: read by every emit, so that a tree nobody
+    /// watches never takes the channel's lock.
+    subscribers: Arc<AtomicUsize>,
 }
 
 impl EventBus {
@@ -203,11 +239,13 @@ impl EventBus {
             epoch: Instant::now(),
             sender,
             next_seq: Mutex::new(0),
+            subscribers: Arc::new(AtomicUsize::new(0)),
         }
     }
 
     pub(crate) fn subscribe(&self) -> EventStream {
         EventStream {
+            _subscription: Subscription::new(&self.subscribers),
             receiver: self.sender.subscribe(),
         }
     }
@@ -218,12 +256,13 @@ impl EventBus {
     pub(crate) fn source(&self) -> EventSource {
         EventSource {
             sender: self.sender.downgrade(),
+            subscribers: Arc::clone(&self.subscribers),
         }
     }
 
     /// Whether anyone listens; callers skip building events when not.
     pub(crate) fn is_observed(&self) -> bool {
-        self.sender.receiver_count() > 0
+        self.subscribers.load(Ordering::Acquire) > 0
     }
 
     /// Sends an event if anyone listens. Numbering and sending happen under
