@@ -377,7 +377,6 @@ impl Tree {
         if slot.generation != generation || slot.instance.take().is_none() {
             return;
         }
-        slot.last_exit = Some(exit.clone());
         log_exit(&slot.path, generation, &exit);
         if aborted {
             self.emit_for(index, EventKind::Aborted);
@@ -398,8 +397,11 @@ impl Tree {
             &exit,
             Instant::now(),
         );
-        self.bus
-            .emit(&slot.path, generation, EventKind::Exited { exit });
+        if self.bus.is_observed() {
+            let kind = EventKind::Exited { exit: exit.clone() };
+            self.bus.emit(&slot.path, generation, kind);
+        }
+        slot.last_exit = Some(exit);
         match decision {
             Decision::Restart { delay } => self.restart_after(index, delay).await,
             Decision::Stop(reason) => self.settle(index, reason).await,
@@ -432,16 +434,22 @@ impl Tree {
             tracing::info!(path = %slot.path, ?delay, "child restarts");
         }
         self.emit_for(index, EventKind::RestartScheduled { delay });
-        group.push(index);
-        group.sort_unstable();
-        for &member in &group {
+        let alone = [index];
+        let members: &[usize] = if group.is_empty() {
+            &alone
+        } else {
+            group.push(index);
+            group.sort_unstable();
+            &group
+        };
+        for &member in members {
             if let Some(slot) = self.slot_mut(member) {
                 slot.state = ChildState::BackingOff;
             }
         }
         if delay.is_zero() {
-            self.queue_front(&group, ChildState::BackingOff);
-        } else if let [only] = group[..] {
+            self.queue_front(members, ChildState::BackingOff);
+        } else if let [only] = members[..] {
             let key = self.timers.insert(Timer::Restart(only), delay);
             if let Some(slot) = self.slot_mut(only) {
                 slot.timer = Some(key);
