@@ -305,7 +305,7 @@ impl Tree {
         );
         let task = self
             .running
-            .spawn(run_instance(setup, body).instrument(span))
+            .spawn(Box::pin(run_instance(setup, body)).instrument(span))
             .id();
         slot.instance = Some(Instance { ctx, task, nested });
         slot.state = if slot.limits.ready_timeout.is_some() {
