@@ -47,7 +47,6 @@ pub struct ChildContext {
 
 struct ContextInner {
     path: Arc<str>,
-    id_start: usize,
     generation: u64,
     cancel: CancellationToken,
     signals: InstanceSignals,
@@ -139,14 +138,23 @@ impl Helpers {
 
 impl ChildContext {
     pub(crate) fn new(path: Arc<str>, generation: u64, cancel: CancellationToken) -> Self {
-        let id_start = path.rfind('/').map_or(0, |slash| slash + 1);
+        ChildContext::started_at(path, generation, cancel, Instant::now())
+    }
+
+    /// A context for an instance that started at `started`, the epoch of
+    /// its heartbeats: the supervisor passes the instant it already read.
+    pub(crate) fn started_at(
+        path: Arc<str>,
+        generation: u64,
+        cancel: CancellationToken,
+        started: Instant,
+    ) -> Self {
         ChildContext {
             inner: Arc::new(ContextInner {
                 path,
-                id_start,
                 generation,
                 cancel,
-                signals: InstanceSignals::new(Instant::now()),
+                signals: InstanceSignals::new(started),
                 helpers: Helpers::default(),
             }),
         }
@@ -184,7 +192,8 @@ impl ChildContext {
 
     /// The child's id, the last segment of its [`path`](Self::path).
     pub fn id(&self) -> &str {
-        &self.inner.path[self.inner.id_start..]
+        let path = &*self.inner.path;
+        path.rfind('/').map_or(path, |slash| &path[slash + 1..])
     }
 
     /// The child's place in the tree: supervisor ids and its own id joined by

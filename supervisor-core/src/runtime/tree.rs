@@ -276,11 +276,13 @@ impl Tree {
             return;
         };
         slot.generation += 1;
-        slot.history.record_start(Instant::now());
-        let ctx = ChildContext::new(
+        let now = Instant::now();
+        slot.history.record_start(now);
+        let ctx = ChildContext::started_at(
             Arc::clone(&slot.path),
             slot.generation,
             CancellationToken::new(),
+            now,
         );
         let (body, nested) = match (&slot.spec.tree, slot.spec.task_factory()) {
             (Some(tree), _) => {
