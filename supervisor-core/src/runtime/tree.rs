@@ -247,14 +247,23 @@ impl Tree {
 
     /// Starts queued children in order; a child with `ready_timeout` holds
     /// the rest of the queue until it is ready (or has exited).
+    ///
+    /// Whether the supervisor is stopping (a lock on its stop token) is asked
+    /// once per start, and at the end only by a nested supervisor.
     pub(crate) fn pump_starts(&mut self) {
-        while self.awaiting_ready.is_none() && !self.is_stopping() {
-            let Some(index) = self.queue.pop_front() else {
+        while self.awaiting_ready.is_none() {
+            let Some(&index) = self.queue.front() else {
                 if let Some(ctx) = &self.parent_ctx {
-                    ctx.ready();
+                    if !self.is_stopping() {
+                        ctx.ready();
+                    }
                 }
                 return;
             };
+            if self.is_stopping() {
+                return;
+            }
+            self.queue.pop_front();
             if self
                 .slot(index)
                 .is_some_and(|slot| slot.state == ChildState::Pending)
