@@ -221,12 +221,19 @@ impl EventSource {
     }
 }
 
+/// The number of the next event, and the time of the last one sent.
+#[derive(Debug, Default)]
+struct Sequence {
+    next: u64,
+    last: Duration,
+}
+
 /// The sending side, shared by every supervisor of one tree.
 #[derive(Debug)]
 pub(crate) struct EventBus {
     epoch: Instant,
     sender: broadcast::Sender<SupervisorEvent>,
-    next_seq: Mutex<u64>,
+    sequence: Mutex<Sequence>,
     /// Live [`EventStream`]s: read by every emit, so that a tree nobody
     /// watches never takes the channel's lock.
     subscribers: Arc<AtomicUsize>,
@@ -238,7 +245,7 @@ impl EventBus {
         EventBus {
             epoch: Instant::now(),
             sender,
-            next_seq: Mutex::new(0),
+            sequence: Mutex::new(Sequence::default()),
             subscribers: Arc::new(AtomicUsize::new(0)),
         }
     }
@@ -268,19 +275,31 @@ impl EventBus {
     /// Sends an event if anyone listens. Numbering and sending happen under
     /// one lock so that sequence numbers arrive in order.
     pub(crate) fn emit(&self, path: &Arc<str>, generation: u64, kind: EventKind) {
+        if self.is_observed() {
+            self.emit_at(path, generation, kind, Instant::now());
+        }
+    }
+
+    /// [`emit`](Self::emit) for an event that happened `at`, an instant the
+    /// caller has already read: the hot paths read the clock once for the
+    /// decision and the events it leads to. Times never go backwards along
+    /// the sequence.
+    pub(crate) fn emit_at(&self, path: &Arc<str>, generation: u64, kind: EventKind, at: Instant) {
         if !self.is_observed() {
             return;
         }
-        let mut next_seq = self.next_seq.lock().unwrap_or_else(|e| e.into_inner());
+        let mut sequence = self.sequence.lock().unwrap_or_else(|e| e.into_inner());
+        let elapsed = at.saturating_duration_since(self.epoch).max(sequence.last);
         let event = SupervisorEvent {
-            seq: *next_seq,
+            seq: sequence.next,
             path: Arc::clone(path),
             generation,
-            elapsed: self.epoch.elapsed(),
+            elapsed,
             kind,
         };
         if self.sender.send(event).is_ok() {
-            *next_seq += 1;
+            sequence.next += 1;
+            sequence.last = elapsed;
         }
     }
 }

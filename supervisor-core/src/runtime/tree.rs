@@ -179,6 +179,13 @@ impl Tree {
         }
     }
 
+    /// [`Tree::emit_for`] an event that happened `at`.
+    fn emit_for_at(&self, index: usize, kind: EventKind, at: Instant) {
+        if let Some(slot) = self.slot(index) {
+            self.bus.emit_at(&slot.path, slot.generation, kind, at);
+        }
+    }
+
     fn emit_own(&self, kind: EventKind) {
         self.bus.emit(&self.path, self.generation, kind);
     }
@@ -326,7 +333,7 @@ impl Tree {
             ChildState::Running
         };
         tracing::debug!(path = %slot.path, generation = slot.generation, "child started");
-        self.emit_for(index, EventKind::Started);
+        self.emit_for_at(index, EventKind::Started, now);
     }
 
     fn on_ready(&mut self, notice: ReadyNotice) {
@@ -401,16 +408,17 @@ impl Tree {
         let Some(slot) = self.slots[index].as_mut() else {
             return;
         };
+        let now = Instant::now();
         let decision = policy::decide(
             &slot.policy,
             &mut slot.history,
             &mut self.window,
             &exit,
-            Instant::now(),
+            now,
         );
         if self.bus.is_observed() {
             let kind = EventKind::Exited { exit: exit.clone() };
-            self.bus.emit(&slot.path, generation, kind);
+            self.bus.emit_at(&slot.path, generation, kind, now);
         }
         slot.last_exit = Some(exit);
         match decision {
