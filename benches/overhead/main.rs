@@ -29,7 +29,13 @@ struct Scenario {
 const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "restart",
-        arms: &[Arm::Base, Arm::Ours, Arm::OursEvents],
+        arms: &[
+            Arm::Base,
+            Arm::Ours,
+            Arm::OursEvents,
+            Arm::Floor,
+            Arm::BaseEvents,
+        ],
     },
     Scenario {
         name: "panic",
@@ -37,11 +43,11 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "idle-10k",
-        arms: &[Arm::Base, Arm::Ours],
+        arms: &[Arm::Base, Arm::Ours, Arm::BaseOrdered],
     },
     Scenario {
         name: "idle-100k",
-        arms: &[Arm::Base, Arm::Ours],
+        arms: &[Arm::Base, Arm::Ours, Arm::BaseOrdered],
     },
     Scenario {
         name: "churn",

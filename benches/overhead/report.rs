@@ -38,6 +38,26 @@ impl Pair {
         })
     }
 
+    /// What `plus` adds to `to` in each repetition: `base` is what bare
+    /// tokio's `plus` adds to its `to`, `ours` the same for the supervisor.
+    fn added(
+        samples: &Samples,
+        to: [&str; 2],
+        plus: [&str; 2],
+        figure: &str,
+        scale: f64,
+    ) -> Option<Pair> {
+        let get = |arm: &str| -> Option<&Vec<f64>> { samples.get(arm)?.get(figure) };
+        let difference = |plus: &str, to: &str| -> Option<Vec<f64>> {
+            let (plus, to) = (get(plus)?, get(to)?);
+            Some(plus.iter().zip(to).map(|(p, t)| (p - t) * scale).collect())
+        };
+        Some(Pair {
+            base: difference(plus[0], to[0])?,
+            ours: difference(plus[1], to[1])?,
+        })
+    }
+
     /// The ratio of each repetition (ours over base).
     fn ratios(&self) -> Vec<f64> {
         self.base
@@ -147,6 +167,33 @@ pub(super) fn print(results: &BTreeMap<&str, Samples>, reps: usize) {
         Unit::Nanos,
         None,
     );
+    table.row(
+        "S1 evidence: bare tokio + the API's allocations",
+        "time per restart, vs bare tokio",
+        Pair::of(restart, ("base", "secs"), ("floor", "secs"), per_restart),
+        Unit::Nanos,
+        None,
+    );
+    table.row(
+        "S1 evidence: ours vs that floor",
+        "time per restart",
+        Pair::of(restart, ("floor", "secs"), ("ours", "secs"), per_restart),
+        Unit::Nanos,
+        None,
+    );
+    table.row(
+        "Events evidence: bare tokio sending the same events",
+        "time a draining subscriber adds per restart",
+        Pair::added(
+            restart,
+            ["base", "ours"],
+            ["base-events", "events"],
+            "secs",
+            per_restart,
+        ),
+        Unit::Nanos,
+        None,
+    );
     let panic = scenario("panic");
     table.row(
         "S4 panic restart, 10,000",
@@ -188,6 +235,30 @@ pub(super) fn print(results: &BTreeMap<&str, Samples>, reps: usize) {
             ),
             Unit::Millis,
             Some(2.0),
+        );
+        table.row(
+            &label("S3 evidence: bare tokio stopping in order,"),
+            "a token per task, each awaited before the next, vs one token",
+            Pair::of(
+                idle,
+                ("base", "shutdown_secs"),
+                ("base-ordered", "shutdown_secs"),
+                1.0,
+            ),
+            Unit::Millis,
+            None,
+        );
+        table.row(
+            &label("S3 evidence: ours vs that ordered stop,"),
+            "until shutdown returns",
+            Pair::of(
+                idle,
+                ("base-ordered", "shutdown_secs"),
+                ("ours", "shutdown_secs"),
+                1.0,
+            ),
+            Unit::Millis,
+            None,
         );
     }
     let small = scenario("idle-10k");

@@ -4,18 +4,22 @@
 use std::{
     future::Future,
     io,
+    pin::Pin,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
     },
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use supervisor::{
-    BackoffPolicy, ChildContext, ChildSpec, EventStreamError, RestartLimit, Supervisor,
-    SupervisorSpec, TaskRole,
+    BackoffPolicy, BoxError, ChildContext, ChildSpec, EventKind, EventStreamError, RestartLimit,
+    Supervisor, SupervisorEvent, SupervisorSpec, TaskRole, policy::ChildExit,
 };
-use tokio::sync::Notify;
+use tokio::{
+    sync::{Notify, broadcast},
+    task::JoinSet,
+};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 /// Figures of one run, printed as `name value` lines for the parent.
@@ -33,6 +37,15 @@ pub(crate) enum Exit {
 pub(crate) enum Arm {
     /// Bare tokio.
     Base,
+    /// Bare tokio, with the same events sent through a broadcast channel to a
+    /// draining task (restart scenarios).
+    BaseEvents,
+    /// Bare tokio, one token per task, stopped one at a time in reverse
+    /// order (idle scenarios).
+    BaseOrdered,
+    /// Bare tokio doing the allocations the public API implies per restart
+    /// (restart scenarios).
+    Floor,
     /// Under a supervisor.
     Ours,
     /// Under a supervisor, with a subscriber draining its events.
@@ -40,18 +53,28 @@ pub(crate) enum Arm {
 }
 
 impl Arm {
+    const ALL: [Arm; 6] = [
+        Arm::Base,
+        Arm::BaseEvents,
+        Arm::BaseOrdered,
+        Arm::Floor,
+        Arm::Ours,
+        Arm::OursEvents,
+    ];
+
     pub(crate) fn name(self) -> &'static str {
         match self {
             Arm::Base => "base",
+            Arm::BaseEvents => "base-events",
+            Arm::BaseOrdered => "base-ordered",
+            Arm::Floor => "floor",
             Arm::Ours => "ours",
             Arm::OursEvents => "events",
         }
     }
 
     pub(crate) fn parse(text: &str) -> Option<Arm> {
-        [Arm::Base, Arm::Ours, Arm::OursEvents]
-            .into_iter()
-            .find(|arm| arm.name() == text)
+        Arm::ALL.into_iter().find(|arm| arm.name() == text)
     }
 }
 
@@ -104,99 +127,196 @@ struct Progress {
 
 /// Restarts `fail_once` until `samples.last()` restarts are done, reading
 /// the RSS after each of `samples` restarts. Returns the figures: `secs`
-/// (to the last sample), `rss_<k>` per sample, and for `OursEvents` the
-/// events seen and lost.
+/// (to the last sample), `rss_<k>` per sample, and with events the events
+/// seen and lost by the subscriber.
 pub(crate) async fn restarts(
+    arm: Arm,
+    exit: Exit,
+    samples: &'static [(&'static str, u64)],
+) -> Figures {
+    match arm {
+        Arm::Ours | Arm::OursEvents => restarts_supervised(arm, exit, samples).await,
+        _ => restarts_bare(arm, exit, samples).await,
+    }
+}
+
+/// The bare-tokio arms of [`restarts`]: a loop that spawns the child's
+/// future and awaits it, with the extra work of `arm`.
+async fn restarts_bare(arm: Arm, exit: Exit, samples: &[(&'static str, u64)]) -> Figures {
+    let last = samples.last().map_or(0, |&(_, n)| n);
+    let mut figures = Figures::new();
+    let mut rss = Vec::new();
+    let mut next = samples.iter().peekable();
+    let (events, drain) = if arm == Arm::BaseEvents {
+        let (sender, receiver) = broadcast::channel(Supervisor::DEFAULT_EVENT_CAPACITY);
+        (Some(sender), Some(tokio::spawn(drain_broadcast(receiver))))
+    } else {
+        (None, None)
+    };
+    let path: Arc<str> = Arc::from("bench/child");
+    let mut floor_set = JoinSet::new();
+    let started = Instant::now();
+    for done in 1..=last {
+        match arm {
+            Arm::Floor => restart_floor(&mut floor_set, &path, exit).await,
+            _ => {
+                let output = tokio::spawn(fail_once(exit)).await;
+                if let Some(events) = &events {
+                    send_restart_events(events, &path, done, started, output);
+                }
+            }
+        }
+        if next.peek().is_some_and(|&&(_, n)| n == done) {
+            next.next();
+            rss.push(rss_bytes());
+        }
+    }
+    figures.push(("secs", started.elapsed().as_secs_f64()));
+    drop(events);
+    if let Some(drain) = drain {
+        let (seen, lost) = drain.await.expect("the event drain");
+        figures.push(("events_seen", seen as f64));
+        figures.push(("events_lost", lost as f64));
+    }
+    figures.extend(samples.iter().map(|&(name, _)| name).zip(rss));
+    figures
+}
+
+/// One restart's worth of the allocations the public API implies: a fresh
+/// cancellation token and a shared context holding it, the boxed `dyn`
+/// future a `TaskFactory` returns, the boxed error of a `TaskResult` and its
+/// message for `ChildExit::Failed`, and a `JoinSet` entry to learn of the
+/// exit. No policy, no events, no bookkeeping.
+async fn restart_floor(set: &mut JoinSet<Option<String>>, path: &Arc<str>, exit: Exit) {
+    let token = CancellationToken::new();
+    let context = Arc::new((Arc::clone(path), token));
+    let future: Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>> =
+        Box::pin(async move { fail_once(exit).await.map_err(BoxError::from) });
+    set.spawn(async move {
+        let output = future.await;
+        context.1.cancel();
+        output.err().map(|error| error.to_string())
+    });
+    let _ = set.join_next().await;
+}
+
+/// The three events a supervisor sends for a restart, sent by bare tokio.
+fn send_restart_events(
+    events: &broadcast::Sender<SupervisorEvent>,
+    path: &Arc<str>,
+    done: u64,
+    started: Instant,
+    output: Result<Result<(), io::Error>, tokio::task::JoinError>,
+) {
+    let message = match output {
+        Ok(Ok(())) => "completed".to_owned(),
+        Ok(Err(error)) => error.to_string(),
+        Err(error) => error.to_string(),
+    };
+    let elapsed = started.elapsed();
+    let kinds = [
+        EventKind::Exited {
+            exit: ChildExit::Failed(message),
+        },
+        EventKind::RestartScheduled {
+            delay: Duration::ZERO,
+        },
+        EventKind::Started,
+    ];
+    for (offset, kind) in kinds.into_iter().enumerate() {
+        let _ = events.send(SupervisorEvent {
+            seq: 3 * done + offset as u64,
+            path: Arc::clone(path),
+            generation: done + u64::from(offset == 2),
+            elapsed,
+            kind,
+        });
+    }
+}
+
+/// Reads a broadcast channel until it closes: events seen, events lost.
+async fn drain_broadcast(mut receiver: broadcast::Receiver<SupervisorEvent>) -> (u64, u64) {
+    let (mut seen, mut lost) = (0u64, 0u64);
+    loop {
+        match receiver.recv().await {
+            Ok(_) => seen += 1,
+            Err(broadcast::error::RecvError::Lagged(n)) => lost += n,
+            Err(broadcast::error::RecvError::Closed) => return (seen, lost),
+        }
+    }
+}
+
+/// The supervised arms of [`restarts`].
+async fn restarts_supervised(
     arm: Arm,
     exit: Exit,
     samples: &'static [(&'static str, u64)],
 ) -> Figures {
     let last = samples.last().map_or(0, |&(_, n)| n);
     let mut figures = Figures::new();
-    let rss: Vec<f64> = match arm {
-        Arm::Base => {
-            let started = Instant::now();
-            let mut rss = Vec::new();
-            let mut next = samples.iter().peekable();
-            for done in 1..=last {
-                let _ = tokio::spawn(fail_once(exit)).await;
-                if next.peek().is_some_and(|&&(_, n)| n == done) {
-                    next.next();
-                    rss.push(rss_bytes());
+    let progress = Arc::new(Progress {
+        rss_at: samples.iter().map(|_| AtomicU64::new(0)).collect(),
+        done: Notify::new(),
+    });
+    let child = {
+        let progress = Arc::clone(&progress);
+        move |ctx: ChildContext| {
+            let restarts = ctx.generation() - 1;
+            if let Some(at) = samples.iter().position(|&(_, n)| n == restarts) {
+                progress.rss_at[at].store(rss_bytes() as u64, Ordering::Release);
+            }
+            let progress = (restarts == last).then(|| Arc::clone(&progress));
+            async move {
+                match progress {
+                    Some(progress) => {
+                        progress.done.notify_one();
+                        ctx.cancelled().await;
+                        Ok(())
+                    }
+                    None => fail_once(exit).await,
                 }
             }
-            figures.push(("secs", started.elapsed().as_secs_f64()));
-            rss
-        }
-        Arm::Ours | Arm::OursEvents => {
-            let progress = Arc::new(Progress {
-                rss_at: samples.iter().map(|_| AtomicU64::new(0)).collect(),
-                done: Notify::new(),
-            });
-            let child = {
-                let progress = Arc::clone(&progress);
-                move |ctx: ChildContext| {
-                    let restarts = ctx.generation() - 1;
-                    if let Some(at) = samples.iter().position(|&(_, n)| n == restarts) {
-                        progress.rss_at[at].store(rss_bytes() as u64, Ordering::Release);
-                    }
-                    let progress = (restarts == last).then(|| Arc::clone(&progress));
-                    async move {
-                        match progress {
-                            Some(progress) => {
-                                progress.done.notify_one();
-                                ctx.cancelled().await;
-                                Ok(())
-                            }
-                            None => fail_once(exit).await,
-                        }
-                    }
-                }
-            };
-            let spec = SupervisorSpec::new("bench")
-                .restart_limit(RestartLimit::UNLIMITED)
-                .child(
-                    ChildSpec::new("child", TaskRole::Worker, child)
-                        .backoff(BackoffPolicy::NONE)
-                        .restart_limit(RestartLimit::UNLIMITED),
-                );
-            let started = Instant::now();
-            let (handle, drain) = if arm == Arm::OursEvents {
-                let (handle, mut events) = Supervisor::builder()
-                    .launch_with_events(spec)
-                    .expect("a valid spec");
-                let drain = tokio::spawn(async move {
-                    let (mut seen, mut lost) = (0u64, 0u64);
-                    loop {
-                        match events.recv().await {
-                            Ok(_) => seen += 1,
-                            Err(EventStreamError::Lagged(n)) => lost += n,
-                            Err(EventStreamError::Closed) => return (seen, lost),
-                        }
-                    }
-                });
-                (handle, Some(drain))
-            } else {
-                (Supervisor::start(spec).expect("a valid spec"), None)
-            };
-            progress.done.notified().await;
-            figures.push(("secs", started.elapsed().as_secs_f64()));
-            handle.shutdown().await;
-            if let Some(drain) = drain {
-                let (seen, lost) = drain.await.expect("the event drain");
-                figures.push(("events_seen", seen as f64));
-                figures.push(("events_lost", lost as f64));
-            }
-            progress
-                .rss_at
-                .iter()
-                .map(|rss| rss.load(Ordering::Acquire) as f64)
-                .collect()
         }
     };
-    for (&(name, _), rss) in samples.iter().zip(rss) {
-        figures.push((name, rss));
+    let spec = SupervisorSpec::new("bench")
+        .restart_limit(RestartLimit::UNLIMITED)
+        .child(
+            ChildSpec::new("child", TaskRole::Worker, child)
+                .backoff(BackoffPolicy::NONE)
+                .restart_limit(RestartLimit::UNLIMITED),
+        );
+    let started = Instant::now();
+    let (handle, drain) = if arm == Arm::OursEvents {
+        let (handle, mut events) = Supervisor::builder()
+            .launch_with_events(spec)
+            .expect("a valid spec");
+        let drain = tokio::spawn(async move {
+            let (mut seen, mut lost) = (0u64, 0u64);
+            loop {
+                match events.recv().await {
+                    Ok(_) => seen += 1,
+                    Err(EventStreamError::Lagged(n)) => lost += n,
+                    Err(EventStreamError::Closed) => return (seen, lost),
+                }
+            }
+        });
+        (handle, Some(drain))
+    } else {
+        (Supervisor::start(spec).expect("a valid spec"), None)
+    };
+    progress.done.notified().await;
+    figures.push(("secs", started.elapsed().as_secs_f64()));
+    handle.shutdown().await;
+    if let Some(drain) = drain {
+        let (seen, lost) = drain.await.expect("the event drain");
+        figures.push(("events_seen", seen as f64));
+        figures.push(("events_lost", lost as f64));
     }
+    let rss = progress
+        .rss_at
+        .iter()
+        .map(|rss| rss.load(Ordering::Acquire) as f64);
+    figures.extend(samples.iter().map(|&(name, _)| name).zip(rss));
     figures
 }
 
@@ -214,6 +334,30 @@ pub(crate) async fn idle(arm: Arm, n: u64) -> Figures {
     };
     let rss_before = rss_bytes();
     let (start_secs, rss_after, shutdown_secs) = match arm {
+        Arm::BaseOrdered => {
+            let clock = Instant::now();
+            let tasks: Vec<_> = (0..n)
+                .map(|_| {
+                    let token = CancellationToken::new();
+                    let (waiting, started, all) =
+                        (token.clone(), Arc::clone(&started), Arc::clone(&all));
+                    let task = tokio::spawn(async move {
+                        first_poll(&started, &all);
+                        waiting.cancelled().await;
+                    });
+                    (token, task)
+                })
+                .collect();
+            all.notified().await;
+            let start_secs = clock.elapsed().as_secs_f64();
+            let rss_after = rss_bytes();
+            let clock = Instant::now();
+            for (token, task) in tasks.into_iter().rev() {
+                token.cancel();
+                task.await.expect("an idle task");
+            }
+            (start_secs, rss_after, clock.elapsed().as_secs_f64())
+        }
         Arm::Base => {
             let token = CancellationToken::new();
             let tracker = TaskTracker::new();
@@ -234,7 +378,7 @@ pub(crate) async fn idle(arm: Arm, n: u64) -> Figures {
             tracker.wait().await;
             (start_secs, rss_after, clock.elapsed().as_secs_f64())
         }
-        Arm::Ours | Arm::OursEvents => {
+        _ => {
             let children = (0..n).map(|i| {
                 let (started, all) = (Arc::clone(&started), Arc::clone(&all));
                 ChildSpec::new(
