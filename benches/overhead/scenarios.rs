@@ -246,7 +246,8 @@ async fn drain_broadcast(mut receiver: broadcast::Receiver<SupervisorEvent>) -> 
     }
 }
 
-/// The supervised arms of [`restarts`].
+/// The supervised arms of [`restarts`]. The child runs the very future the
+/// bare arms spawn; it keeps failing after the last sample until shutdown.
 async fn restarts_supervised(
     arm: Arm,
     exit: Exit,
@@ -265,17 +266,10 @@ async fn restarts_supervised(
             if let Some(at) = samples.iter().position(|&(_, n)| n == restarts) {
                 progress.rss_at[at].store(rss_bytes() as u64, Ordering::Release);
             }
-            let progress = (restarts == last).then(|| Arc::clone(&progress));
-            async move {
-                match progress {
-                    Some(progress) => {
-                        progress.done.notify_one();
-                        ctx.cancelled().await;
-                        Ok(())
-                    }
-                    None => fail_once(exit).await,
-                }
+            if restarts == last {
+                progress.done.notify_one();
             }
+            fail_once(exit)
         }
     };
     let spec = SupervisorSpec::new("bench")
