@@ -3,7 +3,7 @@
 //!
 //! `cargo bench --bench overhead` runs every scenario; arguments after `--`
 //! pick scenarios by name (`cargo bench --bench overhead -- restart idle-10k`)
-//! and `--reps N` sets the repetitions (default 7). Each repetition of each
+//! and `--reps N` sets the repetitions (default 11). Each repetition of each
 //! arm runs in a fresh process (this binary, re-run with `--child`), on a
 //! multi-thread runtime with two workers; arms alternate within a
 //! repetition so that both see the same load. The table gives medians and
@@ -65,7 +65,7 @@ fn main() {
         }
         return;
     }
-    let mut reps = 7;
+    let mut reps = 11;
     let mut picked = Vec::new();
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
