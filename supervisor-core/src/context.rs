@@ -47,7 +47,6 @@ pub struct ChildContext {
 
 struct ContextInner {
     path: Arc<str>,
-    id_start: usize,
     generation: u64,
     cancel: CancellationToken,
     signals: InstanceSignals,
@@ -128,24 +127,34 @@ impl Helpers {
         Some(set.spawn(future))
     }
 
-    /// Refuses new helpers and hands over those still tracked.
-    pub(crate) fn close(&self) -> JoinSet<()> {
+    /// Refuses new helpers and hands over those still tracked, if any was
+    /// ever spawned.
+    pub(crate) fn close(&self) -> Option<JoinSet<()>> {
         let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
         tasks.closed = true;
-        tasks.set.take().unwrap_or_default()
+        tasks.set.take()
     }
 }
 
 impl ChildContext {
     pub(crate) fn new(path: Arc<str>, generation: u64, cancel: CancellationToken) -> Self {
-        let id_start = path.rfind('/').map_or(0, |slash| slash + 1);
+        ChildContext::started_at(path, generation, cancel, Instant::now())
+    }
+
+    /// A context for an instance that started at `started`, the epoch of
+    /// its heartbeats: the supervisor passes the instant it already read.
+    pub(crate) fn started_at(
+        path: Arc<str>,
+        generation: u64,
+        cancel: CancellationToken,
+        started: Instant,
+    ) -> Self {
         ChildContext {
             inner: Arc::new(ContextInner {
                 path,
-                id_start,
                 generation,
                 cancel,
-                signals: InstanceSignals::new(Instant::now()),
+                signals: InstanceSignals::new(started),
                 helpers: Helpers::default(),
             }),
         }
@@ -159,7 +168,7 @@ impl ChildContext {
         self.inner.cancel.cancel();
     }
 
-    pub(crate) fn close_helpers(&self) -> JoinSet<()> {
+    pub(crate) fn close_helpers(&self) -> Option<JoinSet<()>> {
         self.inner.helpers.close()
     }
 
@@ -183,7 +192,8 @@ impl ChildContext {
 
     /// The child's id, the last segment of its [`path`](Self::path).
     pub fn id(&self) -> &str {
-        &self.inner.path[self.inner.id_start..]
+        let path = &*self.inner.path;
+        path.rfind('/').map_or(path, |slash| &path[slash + 1..])
     }
 
     /// The child's place in the tree: supervisor ids and its own id joined by

@@ -1,7 +1,10 @@
 //! Typed events a supervision tree emits, and the subscription that reads them.
 
 use std::{
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
     time::Duration,
 };
 
@@ -137,6 +140,30 @@ impl std::error::Error for EventStreamError {}
 #[derive(Debug)]
 pub struct EventStream {
     receiver: broadcast::Receiver<SupervisorEvent>,
+    _subscription: Subscription,
+}
+
+/// Counts a live [`EventStream`] in its tree's [`EventBus`] until dropped.
+#[derive(Debug)]
+struct Subscription {
+    subscribers: Option<Arc<AtomicUsize>>,
+}
+
+impl Subscription {
+    fn new(subscribers: &Arc<AtomicUsize>) -> Self {
+        subscribers.fetch_add(1, Ordering::AcqRel);
+        Subscription {
+            subscribers: Some(Arc::clone(subscribers)),
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        if let Some(subscribers) = &self.subscribers {
+            subscribers.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
 }
 
 impl EventStream {
@@ -178,16 +205,29 @@ impl EventStream {
 #[derive(Debug, Clone)]
 pub(crate) struct EventSource {
     sender: broadcast::WeakSender<SupervisorEvent>,
+    subscribers: Arc<AtomicUsize>,
 }
 
 impl EventSource {
     pub(crate) fn subscribe(&self) -> EventStream {
-        let receiver = match self.sender.upgrade() {
-            Some(sender) => sender.subscribe(),
-            None => broadcast::channel(1).1,
-        };
-        EventStream { receiver }
+        match self.sender.upgrade() {
+            Some(sender) => EventStream {
+                _subscription: Subscription::new(&self.subscribers),
+                receiver: sender.subscribe(),
+            },
+            None => EventStream {
+                receiver: broadcast::channel(1).1,
+                _subscription: Subscription { subscribers: None },
+            },
+        }
     }
+}
+
+/// The number of the next event, and the time of the last one sent.
+#[derive(Debug, Default)]
+struct Sequence {
+    next: u64,
+    last: Duration,
 }
 
 /// The sending side, shared by every supervisor of one tree.
@@ -195,7 +235,10 @@ impl EventSource {
 pub(crate) struct EventBus {
     epoch: Instant,
     sender: broadcast::Sender<SupervisorEvent>,
-    next_seq: Mutex<u64>,
+    sequence: Mutex<Sequence>,
+    /// Live [`EventStream`]s: read by every emit, so that a tree nobody
+    /// watches never takes the channel's lock.
+    subscribers: Arc<AtomicUsize>,
 }
 
 impl EventBus {
@@ -204,12 +247,14 @@ impl EventBus {
         EventBus {
             epoch: Instant::now(),
             sender,
-            next_seq: Mutex::new(0),
+            sequence: Mutex::new(Sequence::default()),
+            subscribers: Arc::new(AtomicUsize::new(0)),
         }
     }
 
     pub(crate) fn subscribe(&self) -> EventStream {
         EventStream {
+            _subscription: Subscription::new(&self.subscribers),
             receiver: self.sender.subscribe(),
         }
     }
@@ -220,30 +265,43 @@ impl EventBus {
     pub(crate) fn source(&self) -> EventSource {
         EventSource {
             sender: self.sender.downgrade(),
+            subscribers: Arc::clone(&self.subscribers),
         }
     }
 
     /// Whether anyone listens; callers skip building events when not.
     pub(crate) fn is_observed(&self) -> bool {
-        self.sender.receiver_count() > 0
+        self.subscribers.load(Ordering::Acquire) > 0
     }
 
     /// Sends an event if anyone listens. Numbering and sending happen under
     /// one lock so that sequence numbers arrive in order.
     pub(crate) fn emit(&self, path: &Arc<str>, generation: u64, kind: EventKind) {
+        if self.is_observed() {
+            self.emit_at(path, generation, kind, Instant::now());
+        }
+    }
+
+    /// [`emit`](Self::emit) for an event that happened `at`, an instant the
+    /// caller has already read: the hot paths read the clock once for the
+    /// decision and the events it leads to. Times never go backwards along
+    /// the sequence.
+    pub(crate) fn emit_at(&self, path: &Arc<str>, generation: u64, kind: EventKind, at: Instant) {
         if !self.is_observed() {
             return;
         }
-        let mut next_seq = self.next_seq.lock().unwrap_or_else(|e| e.into_inner());
+        let mut sequence = self.sequence.lock().unwrap_or_else(|e| e.into_inner());
+        let elapsed = at.saturating_duration_since(self.epoch).max(sequence.last);
         let event = SupervisorEvent {
-            seq: *next_seq,
+            seq: sequence.next,
             path: Arc::clone(path),
             generation,
-            elapsed: self.epoch.elapsed(),
+            elapsed,
             kind,
         };
         if self.sender.send(event).is_ok() {
-            *next_seq += 1;
+            sequence.next += 1;
+            sequence.last = elapsed;
         }
     }
 }

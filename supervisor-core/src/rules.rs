@@ -273,8 +273,9 @@ pub(crate) fn check_tree(spec: &SupervisorSpec) -> Result<(), SpecError> {
 fn check_supervisor(spec: &SupervisorSpec, path: &str, findings: &mut Findings) {
     check_limit(&spec.restart_limit, path, findings);
     let mut index_of: HashMap<&str, usize> = HashMap::with_capacity(spec.children.len());
+    let mut child_path = String::with_capacity(path.len() + 32);
     for (index, child) in spec.children.iter().enumerate() {
-        let child_path = format!("{path}/{}", child.id);
+        set_child_path(&mut child_path, path, &child.id);
         check_id(child, index, &mut index_of, &child_path, findings);
         check_child(child, &child_path, findings);
         if let Some(tree) = &child.tree {
@@ -282,9 +283,20 @@ fn check_supervisor(spec: &SupervisorSpec, path: &str, findings: &mut Findings) 
         }
     }
     for (index, child) in spec.children.iter().enumerate() {
-        let child_path = format!("{path}/{}", child.id);
-        check_primary_in_tree(spec, child, index, &index_of, &child_path, findings);
+        if child.role == TaskRole::Sidecar {
+            set_child_path(&mut child_path, path, &child.id);
+            check_primary_in_tree(spec, child, index, &index_of, &child_path, findings);
+        }
     }
+}
+
+/// Writes `parent/id` into `buffer`, reusing its allocation, so that a tree
+/// with many children does not format a path per child and per pass.
+fn set_child_path(buffer: &mut String, parent: &str, id: &str) {
+    buffer.clear();
+    buffer.push_str(parent);
+    buffer.push('/');
+    buffer.push_str(id);
 }
 
 /// `invalid_child_id` and `duplicate_child_id`.

@@ -1,6 +1,12 @@
 //! The code a child runs: a factory that makes a fresh future for every start.
 
-use std::{fmt, future::Future, pin::Pin, sync::Arc};
+use std::{
+    fmt,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
 
 use crate::ChildContext;
 
@@ -87,10 +93,7 @@ impl TaskFactory {
         Fut::Output: TaskOutput,
     {
         TaskFactory {
-            make: Arc::new(move |ctx| {
-                let run = task(ctx);
-                Box::pin(async move { run.await.into_task_result() })
-            }),
+            make: Arc::new(move |ctx| Box::pin(IntoTaskResult { run: task(ctx) })),
             uses_context: true,
         }
     }
@@ -104,10 +107,7 @@ impl TaskFactory {
         Fut::Output: TaskOutput,
     {
         TaskFactory {
-            make: Arc::new(move |_ctx| {
-                let run = task();
-                Box::pin(async move { run.await.into_task_result() })
-            }),
+            make: Arc::new(move |_ctx| Box::pin(IntoTaskResult { run: task() })),
             uses_context: false,
         }
     }
@@ -125,6 +125,33 @@ impl TaskFactory {
     /// counts it as a failed start.
     pub fn make(&self, ctx: ChildContext) -> TaskFuture {
         (self.make)(ctx)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A task's future with its output turned into a [`TaskResult`].
+    ///
+    /// Written out rather than as an `async` block, which would hold the
+    /// task's future twice (as a capture and as the awaited value) and add a
+    /// frame to unwind through when the task panics.
+    struct IntoTaskResult<F> {
+        #[pin]
+        run: F,
+    }
+}
+
+impl<F> Future for IntoTaskResult<F>
+where
+    F: Future,
+    F::Output: TaskOutput,
+{
+    type Output = TaskResult;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<TaskResult> {
+        self.project()
+            .run
+            .poll(cx)
+            .map(TaskOutput::into_task_result)
     }
 }
 

@@ -1,10 +1,16 @@
 //! One instance of a child: the task that runs the user's future, watches
 //! its deadlines, stops it with grace, and reaps its helpers.
 
-use std::{future::pending, time::Duration};
+use std::{
+    future::{Future, pending, poll_fn},
+    pin::{Pin, pin},
+    task::Poll,
+    time::Duration,
+};
 
 use tokio::{
     sync::mpsc,
+    task::JoinSet,
     time::{Instant, sleep_until, timeout},
 };
 
@@ -35,13 +41,22 @@ pub(crate) struct ReadyNotice {
     pub(crate) generation: u64,
 }
 
-/// Everything an instance needs to run.
+/// Everything an instance needs to run, besides its [`Body`].
 pub(crate) struct InstanceSetup {
     pub(crate) index: usize,
     pub(crate) ctx: ChildContext,
-    pub(crate) body: Body,
     pub(crate) limits: Limits,
     pub(crate) notices: mpsc::UnboundedSender<ReadyNotice>,
+}
+
+impl InstanceSetup {
+    /// Tells the supervisor that the instance called `ready()`.
+    fn announce_ready(&self) {
+        let _ = self.notices.send(ReadyNotice {
+            index: self.index,
+            generation: self.ctx.generation(),
+        });
+    }
 }
 
 /// How an instance ended, as its supervisor learns it.
@@ -64,49 +79,38 @@ enum RunEnd {
 type Running = CatchUnwind<TaskFuture>;
 
 /// Runs one instance to its end. Never panics because of user code.
-pub(crate) async fn run_instance(setup: InstanceSetup) -> InstanceEnd {
-    let InstanceSetup {
-        index,
-        ctx,
-        body,
-        limits,
-        notices,
-    } = setup;
-    let generation = ctx.generation();
+///
+/// The setup is read in place rather than taken apart, and the helpers get
+/// it by reference, so that the task holds it once.
+pub(crate) async fn run_instance(setup: InstanceSetup, body: Body) -> InstanceEnd {
     let made = match body {
-        Body::Task(factory) => catch(|| factory.make(ctx.clone()))
+        Body::Task(factory) => catch(|| factory.make(setup.ctx.clone()))
             .map_err(|message| format!("task factory panicked: {message}")),
         Body::Tree(future) => Ok(future),
     };
     let (exit, aborted) = match made {
-        Ok(future) => run_made(CatchUnwind::new(future), &ctx, limits, &notices, index).await,
+        Ok(future) => {
+            let mut running = CatchUnwind::new(future);
+            let (exit, finished) = match watch(&mut running, &setup).await {
+                RunEnd::Returned(output) => (exit_of(output), true),
+                RunEnd::Fault(exit) => (exit, false),
+                RunEnd::StopRequested => (ChildExit::Cancelled, false),
+            };
+            if !finished {
+                setup.ctx.cancel();
+            }
+            let in_time = finished || finish_within(&mut running, setup.limits.shutdown).await;
+            (exit, dispose(running, in_time))
+        }
         Err(message) => (ChildExit::Panicked(message), false),
     };
-    let helpers_aborted = reap_helpers(&ctx, limits.shutdown).await;
+    let helpers_aborted = reap_helpers(&setup.ctx, setup.limits.shutdown).await;
     InstanceEnd {
-        index,
-        generation,
+        index: setup.index,
+        generation: setup.ctx.generation(),
         exit,
         aborted: aborted || helpers_aborted,
     }
-}
-
-async fn run_made(
-    mut running: Running,
-    ctx: &ChildContext,
-    limits: Limits,
-    notices: &mpsc::UnboundedSender<ReadyNotice>,
-    index: usize,
-) -> (ChildExit, bool) {
-    let end = watch(&mut running, ctx, limits, notices, index).await;
-    let (exit, finished) = match end {
-        RunEnd::Returned(output) => return (exit_of(output), dispose(running, true)),
-        RunEnd::Fault(exit) => (exit, false),
-        RunEnd::StopRequested => (ChildExit::Cancelled, false),
-    };
-    ctx.cancel();
-    let in_time = finished || finish_within(&mut running, limits.shutdown).await;
-    (exit, dispose(running, in_time))
 }
 
 /// Drops the future and returns whether it was aborted (`!in_time`).
@@ -123,14 +127,46 @@ fn exit_of(output: Result<TaskResult, String>) -> ChildExit {
     }
 }
 
-/// Polls the task until it returns, is asked to stop, or breaks a deadline.
-async fn watch(
-    running: &mut Running,
-    ctx: &ChildContext,
-    limits: Limits,
-    notices: &mpsc::UnboundedSender<ReadyNotice>,
-    index: usize,
-) -> RunEnd {
+/// Polls the task until it returns or is asked to stop; with deadlines,
+/// until it breaks one.
+///
+/// The task is polled before any waker is registered, so a run that ends at
+/// its first poll (a restart loop) costs no registration. Timers are made
+/// only for instances that have deadlines, in their own allocation, so that
+/// the task of every other instance stays small.
+async fn watch(running: &mut Running, setup: &InstanceSetup) -> RunEnd {
+    let limits = &setup.limits;
+    if limits.timeout.is_some() || limits.heartbeat.is_some() || limits.ready_timeout.is_some() {
+        return Box::pin(watch_deadlines(running, setup)).await;
+    }
+    let ctx = &setup.ctx;
+    let mut cancelled = pin!(ctx.cancelled());
+    let mut ready = pin!(ctx.signals().wait_ready());
+    let mut ready_announced = false;
+    poll_fn(move |cx| {
+        if ctx.is_cancelled() {
+            return Poll::Ready(RunEnd::StopRequested);
+        }
+        if let Poll::Ready(output) = Pin::new(&mut *running).poll(cx) {
+            return Poll::Ready(RunEnd::Returned(output));
+        }
+        if cancelled.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(RunEnd::StopRequested);
+        }
+        if !ready_announced && ready.as_mut().poll(cx).is_ready() {
+            ready_announced = true;
+            setup.announce_ready();
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// [`watch`] for an instance with a timeout, heartbeat or ready timeout.
+async fn watch_deadlines(running: &mut Running, setup: &InstanceSetup) -> RunEnd {
+    let InstanceSetup {
+        ref ctx, limits, ..
+    } = *setup;
     let started = Instant::now();
     let deadline = limits.timeout.map(|limit| started + limit);
     let mut ready_deadline = limits.ready_timeout.map(|limit| started + limit);
@@ -154,7 +190,7 @@ async fn watch(
             () = ctx.signals().wait_ready(), if !ready_announced => {
                 ready_announced = true;
                 ready_deadline = None;
-                let _ = notices.send(ReadyNotice { index, generation: ctx.generation() });
+                setup.announce_ready();
             }
         }
     }
@@ -169,10 +205,16 @@ async fn sleep_until_some(deadline: Option<Instant>) {
 
 /// Keeps polling a cancelled task for its grace period. Returns whether it
 /// finished in time; a brutal policy gives no time at all.
+///
+/// A task that returns at once (most do, once cancelled) is polled once
+/// before the timer is made, so it costs neither a timer nor an allocation.
 async fn finish_within(running: &mut Running, policy: ShutdownPolicy) -> bool {
     match policy.grace() {
         Some(grace) if grace.is_zero() => false,
-        Some(grace) => timeout(grace, running).await.is_ok(),
+        Some(grace) => {
+            let polled = poll_fn(|cx| Poll::Ready(Pin::new(&mut *running).poll(cx))).await;
+            polled.is_ready() || Box::pin(timeout(grace, running)).await.is_ok()
+        }
         None => {
             let _ = running.await;
             true
@@ -185,10 +227,14 @@ async fn finish_within(running: &mut Running, policy: ShutdownPolicy) -> bool {
 /// had to be aborted.
 async fn reap_helpers(ctx: &ChildContext, policy: ShutdownPolicy) -> bool {
     ctx.cancel();
-    let mut helpers = ctx.close_helpers();
-    if helpers.is_empty() {
+    let Some(helpers) = ctx.close_helpers().filter(|helpers| !helpers.is_empty()) else {
         return false;
-    }
+    };
+    Box::pin(reap(helpers, policy)).await
+}
+
+/// [`reap_helpers`] once there are helpers to wait for.
+async fn reap(mut helpers: JoinSet<()>, policy: ShutdownPolicy) -> bool {
     let drain = async { while helpers.join_next().await.is_some() {} };
     let in_time = match policy.grace() {
         Some(grace) => timeout(grace, drain).await.is_ok(),

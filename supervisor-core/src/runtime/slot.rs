@@ -45,7 +45,7 @@ impl Slot {
         };
         let history = ChildHistory::new(&policy, rng);
         Slot {
-            path: Arc::from(format!("{parent}/{}", spec.id)),
+            path: Arc::from([parent, "/", spec.id.as_str()].concat()),
             spec,
             policy,
             limits,

@@ -4,6 +4,7 @@
 use std::{
     collections::{HashMap, VecDeque},
     future::poll_fn,
+    pin::Pin,
     sync::Arc,
     time::Duration,
 };
@@ -13,7 +14,10 @@ use tokio::{
     task::{JoinError, JoinSet},
     time::Instant,
 };
-use tokio_util::{sync::CancellationToken, time::DelayQueue};
+use tokio_util::{
+    sync::{CancellationToken, WaitForCancellationFutureOwned},
+    time::DelayQueue,
+};
 use tracing::Instrument;
 
 use super::{
@@ -65,6 +69,9 @@ pub(crate) struct Tree {
     notices: mpsc::UnboundedReceiver<ReadyNotice>,
     commands: mpsc::UnboundedReceiver<Command>,
     pub(super) stop: CancellationToken,
+    /// Resolves when `stop` is cancelled; kept across wake-ups so that
+    /// waiting for it registers once, not at every turn of the loop.
+    stopped: Pin<Box<WaitForCancellationFutureOwned>>,
     pub(super) bus: Arc<EventBus>,
     finished: watch::Sender<Option<Arc<Finished>>>,
     pub(super) escalation: Option<TreeError>,
@@ -111,6 +118,7 @@ impl Tree {
             notices_tx,
             notices,
             commands,
+            stopped: Box::pin(stop.clone().cancelled_owned()),
             stop,
             bus,
             finished,
@@ -171,6 +179,13 @@ impl Tree {
         }
     }
 
+    /// [`Tree::emit_for`] an event that happened `at`.
+    fn emit_for_at(&self, index: usize, kind: EventKind, at: Instant) {
+        if let Some(slot) = self.slot(index) {
+            self.bus.emit_at(&slot.path, slot.generation, kind, at);
+        }
+    }
+
     fn emit_own(&self, kind: EventKind) {
         self.bus.emit(&self.path, self.generation, kind);
     }
@@ -201,11 +216,11 @@ impl Tree {
     async fn next_wake(&mut self) -> Wake {
         tokio::select! {
             biased;
-            () = self.stop.cancelled() => Wake::Stop,
+            () = self.stopped.as_mut() => Wake::Stop,
             Some(joined) = self.running.join_next_with_id() => Wake::Joined(joined),
             Some(notice) = self.notices.recv() => Wake::Ready(notice),
             Some(command) = self.commands.recv() => Wake::Command(command),
-            Some(expired) = poll_fn(|cx| self.timers.poll_expired(cx)) => {
+            Some(expired) = poll_fn(|cx| self.timers.poll_expired(cx)), if !self.timers.is_empty() => {
                 Wake::Timer(expired.into_inner())
             }
         }
@@ -239,14 +254,23 @@ impl Tree {
 
     /// Starts queued children in order; a child with `ready_timeout` holds
     /// the rest of the queue until it is ready (or has exited).
+    ///
+    /// Whether the supervisor is stopping (a lock on its stop token) is asked
+    /// once per start, and at the end only by a nested supervisor.
     pub(crate) fn pump_starts(&mut self) {
-        while self.awaiting_ready.is_none() && !self.is_stopping() {
-            let Some(index) = self.queue.pop_front() else {
+        while self.awaiting_ready.is_none() {
+            let Some(&index) = self.queue.front() else {
                 if let Some(ctx) = &self.parent_ctx {
-                    ctx.ready();
+                    if !self.is_stopping() {
+                        ctx.ready();
+                    }
                 }
                 return;
             };
+            if self.is_stopping() {
+                return;
+            }
+            self.queue.pop_front();
             if self
                 .slot(index)
                 .is_some_and(|slot| slot.state == ChildState::Pending)
@@ -268,11 +292,13 @@ impl Tree {
             return;
         };
         slot.generation += 1;
-        slot.history.record_start(Instant::now());
-        let ctx = ChildContext::new(
+        let now = Instant::now();
+        slot.history.record_start(now);
+        let ctx = ChildContext::started_at(
             Arc::clone(&slot.path),
             slot.generation,
             CancellationToken::new(),
+            now,
         );
         let (body, nested) = match (&slot.spec.tree, slot.spec.task_factory()) {
             (Some(tree), _) => {
@@ -286,7 +312,6 @@ impl Tree {
         let setup = InstanceSetup {
             index,
             ctx: ctx.clone(),
-            body,
             limits: slot.limits,
             notices,
         };
@@ -298,7 +323,7 @@ impl Tree {
         );
         let task = self
             .running
-            .spawn(run_instance(setup).instrument(span))
+            .spawn(Box::pin(run_instance(setup, body)).instrument(span))
             .id();
         slot.instance = Some(Instance { ctx, task, nested });
         slot.state = if slot.limits.ready_timeout.is_some() {
@@ -308,7 +333,7 @@ impl Tree {
             ChildState::Running
         };
         tracing::debug!(path = %slot.path, generation = slot.generation, "child started");
-        self.emit_for(index, EventKind::Started);
+        self.emit_for_at(index, EventKind::Started, now);
     }
 
     fn on_ready(&mut self, notice: ReadyNotice) {
@@ -370,7 +395,6 @@ impl Tree {
         if slot.generation != generation || slot.instance.take().is_none() {
             return;
         }
-        slot.last_exit = Some(exit.clone());
         log_exit(&slot.path, generation, &exit);
         if aborted {
             tracing::warn!(path = %slot.path, generation, "child ignored cancellation and was aborted");
@@ -385,15 +409,19 @@ impl Tree {
         let Some(slot) = self.slots[index].as_mut() else {
             return;
         };
+        let now = Instant::now();
         let decision = policy::decide(
             &slot.policy,
             &mut slot.history,
             &mut self.window,
             &exit,
-            Instant::now(),
+            now,
         );
-        self.bus
-            .emit(&slot.path, generation, EventKind::Exited { exit });
+        if self.bus.is_observed() {
+            let kind = EventKind::Exited { exit: exit.clone() };
+            self.bus.emit_at(&slot.path, generation, kind, now);
+        }
+        slot.last_exit = Some(exit);
         match decision {
             Decision::Restart { delay } => self.restart_after(index, delay).await,
             Decision::Stop(reason) => self.settle(index, reason).await,
@@ -429,16 +457,22 @@ impl Tree {
             tracing::info!(path = %slot.path, ?delay, "child restarts");
         }
         self.emit_for(index, EventKind::RestartScheduled { delay });
-        group.push(index);
-        group.sort_unstable();
-        for &member in &group {
+        let alone = [index];
+        let members: &[usize] = if group.is_empty() {
+            &alone
+        } else {
+            group.push(index);
+            group.sort_unstable();
+            &group
+        };
+        for &member in members {
             if let Some(slot) = self.slot_mut(member) {
                 slot.state = ChildState::BackingOff;
             }
         }
         if delay.is_zero() {
-            self.queue_front(&group, ChildState::BackingOff);
-        } else if let [only] = group[..] {
+            self.queue_front(members, ChildState::BackingOff);
+        } else if let [only] = members[..] {
             let key = self.timers.insert(Timer::Restart(only), delay);
             if let Some(slot) = self.slot_mut(only) {
                 slot.timer = Some(key);
