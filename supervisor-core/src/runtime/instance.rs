@@ -13,6 +13,7 @@ use tokio::{
     task::JoinSet,
     time::{Instant, sleep_until, timeout},
 };
+use tokio_util::sync::CancellationToken;
 
 use super::unwind::{CatchUnwind, catch};
 use crate::{ChildContext, ShutdownPolicy, TaskFactory, TaskFuture, TaskResult, policy::ChildExit};
@@ -21,8 +22,9 @@ use crate::{ChildContext, ShutdownPolicy, TaskFactory, TaskFuture, TaskResult, p
 pub(crate) enum Body {
     /// A user task, made by its factory inside the instance's own task.
     Task(TaskFactory),
-    /// A nested supervisor, ready to run.
-    Tree(TaskFuture),
+    /// A nested supervisor, ready to run, and the token that cuts its own
+    /// shutdown short (every grace under it ends at once).
+    Tree(TaskFuture, CancellationToken),
 }
 
 /// The deadlines an instance is held to.
@@ -47,6 +49,9 @@ pub(crate) struct InstanceSetup {
     pub(crate) ctx: ChildContext,
     pub(crate) limits: Limits,
     pub(crate) notices: mpsc::UnboundedSender<ReadyNotice>,
+    /// Cancelled when the supervisor's own grace has run out: the instance
+    /// then gets no more time to stop, nor do its helpers.
+    pub(crate) kill: CancellationToken,
 }
 
 impl InstanceSetup {
@@ -83,10 +88,13 @@ type Running = CatchUnwind<TaskFuture>;
 /// The setup is read in place rather than taken apart, and the helpers get
 /// it by reference, so that the task holds it once.
 pub(crate) async fn run_instance(setup: InstanceSetup, body: Body) -> InstanceEnd {
-    let made = match body {
-        Body::Task(factory) => catch(|| factory.make(setup.ctx.clone()))
-            .map_err(|message| format!("task factory panicked: {message}")),
-        Body::Tree(future) => Ok(future),
+    let (made, nested_kill) = match body {
+        Body::Task(factory) => (
+            catch(|| factory.make(setup.ctx.clone()))
+                .map_err(|message| format!("task factory panicked: {message}")),
+            None,
+        ),
+        Body::Tree(future, kill) => (Ok(future), Some(kill)),
     };
     let (exit, aborted) = match made {
         Ok(future) => {
@@ -99,12 +107,19 @@ pub(crate) async fn run_instance(setup: InstanceSetup, body: Body) -> InstanceEn
             if !finished {
                 setup.ctx.cancel();
             }
-            let in_time = finished || finish_within(&mut running, setup.limits.shutdown).await;
+            let in_time =
+                finished || finish_within(&mut running, setup.limits.shutdown, &setup.kill).await;
+            if let (false, Some(kill)) = (in_time, nested_kill) {
+                // A nested tree is never dropped half way: it is told to
+                // abort what is left, and it reports and reaps all of it.
+                kill.cancel();
+                let _ = (&mut running).await;
+            }
             (exit, dispose(running, in_time))
         }
         Err(message) => (ChildExit::Panicked(message), false),
     };
-    let helpers_aborted = reap_helpers(&setup.ctx, setup.limits.shutdown).await;
+    let helpers_aborted = reap_helpers(&setup.ctx, setup.limits.shutdown, &setup.kill).await;
     InstanceEnd {
         index: setup.index,
         generation: setup.ctx.generation(),
@@ -168,13 +183,16 @@ async fn watch_deadlines(running: &mut Running, setup: &InstanceSetup) -> RunEnd
         ref ctx, limits, ..
     } = *setup;
     let started = Instant::now();
-    let deadline = limits.timeout.map(|limit| started + limit);
-    let mut ready_deadline = limits.ready_timeout.map(|limit| started + limit);
+    // A deadline too far to be represented is no deadline at all.
+    let deadline = limits.timeout.and_then(|limit| started.checked_add(limit));
+    let mut ready_deadline = limits
+        .ready_timeout
+        .and_then(|limit| started.checked_add(limit));
     let mut ready_announced = false;
     loop {
         let beat_due = limits
             .heartbeat
-            .map(|period| ctx.signals().last_beat() + period);
+            .and_then(|period| ctx.signals().last_beat().checked_add(period));
         tokio::select! {
             biased;
             () = ctx.cancelled() => return RunEnd::StopRequested,
@@ -183,7 +201,7 @@ async fn watch_deadlines(running: &mut Running, setup: &InstanceSetup) -> RunEnd
             () = sleep_until_some(ready_deadline) => return RunEnd::Fault(ChildExit::NotReady),
             () = sleep_until_some(beat_due) => {
                 let period = limits.heartbeat.unwrap_or_default();
-                if ctx.signals().last_beat() + period <= Instant::now() {
+                if ctx.signals().last_beat().checked_add(period).is_some_and(|due| due <= Instant::now()) {
                     return RunEnd::Fault(ChildExit::MissedHeartbeat);
                 }
             }
@@ -208,41 +226,63 @@ async fn sleep_until_some(deadline: Option<Instant>) {
 ///
 /// A task that returns at once (most do, once cancelled) is polled once
 /// before the timer is made, so it costs neither a timer nor an allocation.
-async fn finish_within(running: &mut Running, policy: ShutdownPolicy) -> bool {
+async fn finish_within(
+    running: &mut Running,
+    policy: ShutdownPolicy,
+    kill: &CancellationToken,
+) -> bool {
     match policy.grace() {
         Some(grace) if grace.is_zero() => false,
-        Some(grace) => {
+        _ if kill.is_cancelled() => false,
+        grace => {
             let polled = poll_fn(|cx| Poll::Ready(Pin::new(&mut *running).poll(cx))).await;
-            polled.is_ready() || Box::pin(timeout(grace, running)).await.is_ok()
+            polled.is_ready() || Box::pin(within_grace(running, grace, kill)).await
         }
-        None => {
-            let _ = running.await;
-            true
+    }
+}
+
+/// Runs `work` until it ends (true), or until the grace (if any) runs out or
+/// `kill` is cancelled (false).
+async fn within_grace<F: Future + Unpin>(
+    work: F,
+    grace: Option<Duration>,
+    kill: &CancellationToken,
+) -> bool {
+    let limited = async {
+        match grace {
+            Some(grace) => timeout(grace, work).await.is_ok(),
+            None => {
+                let _ = work.await;
+                true
+            }
         }
+    };
+    tokio::select! {
+        biased;
+        () = kill.cancelled() => false,
+        in_time = limited => in_time,
     }
 }
 
 /// Cancels the instance's helpers, waits for them within the grace period,
 /// then aborts the rest and waits until they are gone. Returns whether any
 /// had to be aborted.
-async fn reap_helpers(ctx: &ChildContext, policy: ShutdownPolicy) -> bool {
+async fn reap_helpers(
+    ctx: &ChildContext,
+    policy: ShutdownPolicy,
+    kill: &CancellationToken,
+) -> bool {
     ctx.cancel();
     let Some(helpers) = ctx.close_helpers().filter(|helpers| !helpers.is_empty()) else {
         return false;
     };
-    Box::pin(reap(helpers, policy)).await
+    Box::pin(reap(helpers, policy, kill)).await
 }
 
 /// [`reap_helpers`] once there are helpers to wait for.
-async fn reap(mut helpers: JoinSet<()>, policy: ShutdownPolicy) -> bool {
-    let drain = async { while helpers.join_next().await.is_some() {} };
-    let in_time = match policy.grace() {
-        Some(grace) => timeout(grace, drain).await.is_ok(),
-        None => {
-            drain.await;
-            true
-        }
-    };
+async fn reap(mut helpers: JoinSet<()>, policy: ShutdownPolicy, kill: &CancellationToken) -> bool {
+    let drain = Box::pin(async { while helpers.join_next().await.is_some() {} });
+    let in_time = within_grace(drain, policy.grace(), kill).await;
     if !in_time {
         helpers.abort_all();
         while helpers.join_next().await.is_some() {}

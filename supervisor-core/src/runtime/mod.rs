@@ -148,8 +148,14 @@ impl Supervisor {
             .jitter_seed
             .unwrap_or_else(|| JitterRng::from_entropy().next_u64());
         let path: Arc<str> = Arc::from(spec.id.as_str());
-        let (handle, mut tree) =
-            tree::Tree::prepare(spec, path, CancellationToken::new(), bus, seed);
+        let (handle, mut tree) = tree::Tree::prepare(
+            spec,
+            path,
+            CancellationToken::new(),
+            CancellationToken::new(),
+            bus,
+            seed,
+        );
         tree.pump_starts();
         let span = tracing::info_span!("supervisor", path = %handle.path());
         let task = tokio::spawn(tracing::Instrument::instrument(

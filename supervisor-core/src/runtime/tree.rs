@@ -69,6 +69,9 @@ pub(crate) struct Tree {
     notices: mpsc::UnboundedReceiver<ReadyNotice>,
     commands: mpsc::UnboundedReceiver<Command>,
     pub(super) stop: CancellationToken,
+    /// Cancelled when the grace of this supervisor itself runs out: every
+    /// instance under it then stops at once.
+    kill: CancellationToken,
     /// Resolves when `stop` is cancelled; kept across wake-ups so that
     /// waiting for it registers once, not at every turn of the loop.
     stopped: Pin<Box<WaitForCancellationFutureOwned>>,
@@ -87,6 +90,7 @@ impl Tree {
         spec: SupervisorSpec,
         path: Arc<str>,
         stop: CancellationToken,
+        kill: CancellationToken,
         bus: Arc<EventBus>,
         seed: u64,
     ) -> (SupervisorHandle, Tree) {
@@ -120,6 +124,7 @@ impl Tree {
             commands,
             stopped: Box::pin(stop.clone().cancelled_owned()),
             stop,
+            kill,
             bus,
             finished,
             escalation: None,
@@ -136,11 +141,13 @@ impl Tree {
     fn nested(
         spec: SupervisorSpec,
         ctx: ChildContext,
+        kill: CancellationToken,
         bus: Arc<EventBus>,
         seed: u64,
     ) -> (SupervisorHandle, TaskFuture) {
         let path = Arc::from(ctx.path());
-        let (handle, mut tree) = Tree::prepare(spec, path, ctx.cancellation_token(), bus, seed);
+        let stop = ctx.cancellation_token();
+        let (handle, mut tree) = Tree::prepare(spec, path, stop, kill, bus, seed);
         tree.generation = ctx.generation();
         tree.parent_ctx = Some(ctx);
         let run = async move { tree.run().await.map_err(Into::into) };
@@ -303,8 +310,10 @@ impl Tree {
         let (body, nested) = match (&slot.spec.tree, slot.spec.task_factory()) {
             (Some(tree), _) => {
                 let nested_seed = JitterRng::derive(seed, index as u64).next_u64();
-                let (handle, run) = Tree::nested((**tree).clone(), ctx.clone(), bus, nested_seed);
-                (Body::Tree(run), Some(handle))
+                let kill = self.kill.child_token();
+                let spec = (**tree).clone();
+                let (handle, run) = Tree::nested(spec, ctx.clone(), kill.clone(), bus, nested_seed);
+                (Body::Tree(run, kill), Some(handle))
             }
             (None, Some(factory)) => (Body::Task(factory.clone()), None),
             (None, None) => return,
@@ -314,6 +323,7 @@ impl Tree {
             ctx: ctx.clone(),
             limits: slot.limits,
             notices,
+            kill: self.kill.clone(),
         };
         let span = tracing::debug_span!(
             "child",
@@ -473,12 +483,13 @@ impl Tree {
         if delay.is_zero() {
             self.queue_front(members, ChildState::BackingOff);
         } else if let [only] = members[..] {
-            let key = self.timers.insert(Timer::Restart(only), delay);
+            let key = self.timers.insert(Timer::Restart(only), timer_delay(delay));
             if let Some(slot) = self.slot_mut(only) {
                 slot.timer = Some(key);
             }
         } else {
-            self.timers.insert(Timer::RestartGroup(group), delay);
+            self.timers
+                .insert(Timer::RestartGroup(group), timer_delay(delay));
         }
     }
 
@@ -557,6 +568,15 @@ impl Tree {
         self.finished.send_replace(Some(finished));
         outcome
     }
+}
+
+/// The longest delay a restart timer takes: a year. The timer wheel holds
+/// about two years at most; a longer backoff means "not for a very long
+/// time" and is served as that rather than taking the supervisor down.
+const LONGEST_TIMER: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+fn timer_delay(delay: Duration) -> Duration {
+    delay.min(LONGEST_TIMER)
 }
 
 fn log_exit(path: &str, generation: u64, exit: &ChildExit) {
