@@ -42,6 +42,10 @@ pub struct ChildSnapshot {
     pub last_exit: Option<ChildExit>,
     /// Whether the current instance has called `ready()`.
     pub ready: bool,
+    /// Whether the child holds back the start of the children after it: it
+    /// has a `ready_timeout` and has not been ready since its last start
+    /// (it may be starting, or waiting out a backoff after failing to).
+    pub holds_later_starts: bool,
     /// For a supervisor child that is running: its own children.
     pub tree: Option<TreeSnapshot>,
 }

@@ -351,12 +351,18 @@ fn check_permanent_children(tree: &TreeSnapshot, tracker: &InstanceTracker, cont
     }
 }
 
-/// A child waits to start only behind a sibling that is not ready yet.
+/// A child waits to start only behind a sibling that is not ready yet, and
+/// only a child that is starting or backing off holds others back.
 fn check_starts_progress(tree: &TreeSnapshot, context: &str) {
-    let gate = tree
-        .children
-        .iter()
-        .position(|c| c.state == ChildState::Starting);
+    for child in tree.children.iter().filter(|c| c.holds_later_starts) {
+        assert!(
+            matches!(child.state, ChildState::Starting | ChildState::BackingOff),
+            "{context}: {} holds later starts while {:?}",
+            child.path,
+            child.state
+        );
+    }
+    let gate = tree.children.iter().position(|c| c.holds_later_starts);
     for (index, child) in tree.children.iter().enumerate() {
         if child.state == ChildState::Pending {
             assert!(

@@ -3,6 +3,7 @@
 use super::{
     ControlError,
     handle::{Command, LocalSnapshot},
+    stopping::StopCause,
     tree::Tree,
 };
 use crate::{ChildSpec, ChildState, EventKind, rules};
@@ -34,11 +35,14 @@ impl Tree {
     fn local_snapshot(&self) -> LocalSnapshot {
         let mut children = Vec::with_capacity(self.ids.len());
         let mut nested = Vec::new();
-        for slot in self.slots.iter().flatten() {
+        for (index, slot) in self.slots.iter().enumerate() {
+            let Some(slot) = slot else {
+                continue;
+            };
             if let Some(handle) = slot.instance.as_ref().and_then(|i| i.nested.clone()) {
                 nested.push((children.len(), handle));
             }
-            children.push(slot.snapshot());
+            children.push(slot.snapshot(self.gates.contains(&index)));
         }
         LocalSnapshot { children, nested }
     }
@@ -77,7 +81,8 @@ impl Tree {
 
     async fn stop_with_sidecars(&mut self, index: usize) -> Vec<usize> {
         let members = self.with_sidecars_reversed(index);
-        self.stop_members(members.iter().copied()).await;
+        self.stop_members(members.iter().copied(), StopCause::Stop)
+            .await;
         members
     }
 
@@ -111,9 +116,8 @@ impl Tree {
 
     async fn restart_child(&mut self, id: &str) -> Result<(), ControlError> {
         let index = self.index_of(id)?;
-        let mut members = self.stop_with_sidecars(index).await;
-        members.reverse();
-        self.queue_front(&members, ChildState::Stopped);
+        let members = self.stop_with_sidecars(index).await;
+        self.enqueue(&members, ChildState::Stopped);
         self.pump_starts();
         Ok(())
     }
@@ -133,16 +137,8 @@ impl Tree {
         {
             return Err(ControlError::AlreadyRunning { id: id.to_owned() });
         }
-        let mut members = self.with_sidecars_reversed(index);
-        members.reverse();
-        for member in members {
-            if let Some(slot) = self.slot_mut(member) {
-                if slot.state == ChildState::Stopped {
-                    slot.state = ChildState::Pending;
-                    self.queue.push_back(member);
-                }
-            }
-        }
+        let members = self.with_sidecars_reversed(index);
+        self.enqueue(&members, ChildState::Stopped);
         self.pump_starts();
         Ok(())
     }

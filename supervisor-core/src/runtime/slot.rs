@@ -30,6 +30,9 @@ pub(super) struct Slot {
     pub(super) last_exit: Option<ChildExit>,
     pub(super) instance: Option<Instance>,
     pub(super) timer: Option<delay_queue::Key>,
+    /// Moves on whenever a restart is scheduled or the child is stopped, so
+    /// that a timer scheduled before knows it is out of date.
+    pub(super) epoch: u64,
     /// Indices of the sidecars that follow this child, in start order.
     pub(super) sidecars: Vec<usize>,
 }
@@ -55,6 +58,7 @@ impl Slot {
             last_exit: None,
             instance: None,
             timer: None,
+            epoch: 0,
             sidecars: Vec::new(),
         }
     }
@@ -68,7 +72,7 @@ impl Slot {
         self.policy.significant.value
     }
 
-    pub(super) fn snapshot(&self) -> ChildSnapshot {
+    pub(super) fn snapshot(&self, holds_later_starts: bool) -> ChildSnapshot {
         ChildSnapshot {
             path: Arc::clone(&self.path),
             role: self.spec.role,
@@ -80,6 +84,7 @@ impl Slot {
                 .instance
                 .as_ref()
                 .is_some_and(|instance| instance.ctx.signals().is_ready()),
+            holds_later_starts,
             tree: None,
         }
     }

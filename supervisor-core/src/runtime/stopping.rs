@@ -1,11 +1,21 @@
 //! Stopping children one at a time: cancel, wait out the grace, abort.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use tokio::time::Instant;
 
 use super::{instance::InstanceEnd, tree::Tree};
 use crate::{ChildShutdown, ChildState, EventKind, StopOutcome, policy::ChildExit};
+
+/// Why children are being stopped: what becomes of one that turns out to
+/// have ended on its own just before the stop reached it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum StopCause {
+    /// They restart with a group, after this delay.
+    Restart(Duration),
+    /// They stay stopped.
+    Stop,
+}
 
 impl Tree {
     /// Stops each of `members`, in the order given, each one gone before the
@@ -14,15 +24,27 @@ impl Tree {
     pub(super) async fn stop_members(
         &mut self,
         members: impl Iterator<Item = usize>,
+        cause: StopCause,
     ) -> Vec<ChildShutdown> {
         let mut lines = Vec::new();
         for index in members {
-            self.stop_one(index, &mut lines).await;
+            self.stop_one(index, cause, &mut lines).await;
         }
         lines
     }
 
-    async fn stop_one(&mut self, index: usize, lines: &mut Vec<ChildShutdown>) {
+    async fn stop_one(&mut self, index: usize, cause: StopCause, lines: &mut Vec<ChildShutdown>) {
+        let Some(slot) = self.slot_mut(index) else {
+            return;
+        };
+        // Any restart scheduled for the child is now out of date.
+        slot.epoch += 1;
+        if let StopCause::Stop = cause {
+            // Stopped for good, it no longer holds the start order, nor
+            // waits in it.
+            self.gates.remove(&index);
+            self.pending.remove(&index);
+        }
         let Some(slot) = self.slot_mut(index) else {
             return;
         };
@@ -39,13 +61,6 @@ impl Tree {
         instance.ctx.cancel();
         slot.state = ChildState::Stopping;
         let nested = instance.nested.clone();
-        if self
-            .awaiting_ready
-            .is_some_and(|(awaited, _)| awaited == index)
-        {
-            // A stopped child no longer holds the starts behind it.
-            self.awaiting_ready = None;
-        }
         let end = self.await_exit(index).await;
         if let Some(nested) = nested {
             lines.extend(nested.finished().await.report.children.iter().cloned());
@@ -66,9 +81,15 @@ impl Tree {
         let ended_on_its_own = end.exit != ChildExit::Cancelled;
         self.emit_for(index, EventKind::Exited { exit: end.exit });
         if ended_on_its_own {
-            // It ended before the stop reached it; the stop is its outcome.
-            let reason = crate::policy::StopReason::Stopped;
-            self.emit_for(index, EventKind::Stopped { reason });
+            // It ended before the stop reached it; what the stop is for is
+            // its outcome.
+            let outcome = match cause {
+                StopCause::Restart(delay) => EventKind::RestartScheduled { delay },
+                StopCause::Stop => EventKind::Stopped {
+                    reason: crate::policy::StopReason::Stopped,
+                },
+            };
+            self.emit_for(index, outcome);
         }
         lines.push(line(path, outcome, started));
     }

@@ -2,7 +2,7 @@
 //! what happens after each exit, and stops everything in reverse order.
 
 use std::{
-    collections::{HashMap, VecDeque},
+    collections::{BTreeSet, HashMap, VecDeque},
     future::poll_fn,
     pin::Pin,
     sync::Arc,
@@ -25,6 +25,7 @@ use super::{
     handle::{Command, Finished},
     instance::{Body, InstanceEnd, InstanceSetup, ReadyNotice, run_instance},
     slot::{Instance, Slot},
+    stopping::StopCause,
 };
 use crate::{
     AutoShutdown, ChildContext, ChildState, EventKind, Strategy, SupervisorSpec, TaskFuture,
@@ -34,11 +35,15 @@ use crate::{
 };
 
 /// A delayed action.
+///
+/// Each member carries the epoch of its slot when the restart was
+/// scheduled; a member stopped or rescheduled since has moved on to a later
+/// epoch, and the stale timer leaves it alone.
 pub(super) enum Timer {
-    /// Start this child again.
-    Restart(usize),
+    /// Start this child again, on its own.
+    Restart { index: usize, epoch: u64 },
     /// Start these children again, in this (start) order.
-    RestartGroup(Vec<usize>),
+    RestartGroup(Vec<(usize, u64)>),
 }
 
 /// What woke the supervisor up.
@@ -62,8 +67,11 @@ pub(crate) struct Tree {
     pub(super) window: RestartWindow,
     pub(super) running: JoinSet<InstanceEnd>,
     pub(super) timers: DelayQueue<Timer>,
-    pub(super) queue: VecDeque<usize>,
-    pub(super) awaiting_ready: Option<(usize, u64)>,
+    /// Children waiting to start, in start order.
+    pub(super) pending: BTreeSet<usize>,
+    /// Children with a `ready_timeout` that have not been ready since their
+    /// last start: nothing after one of them in `pending` starts.
+    pub(super) gates: BTreeSet<usize>,
     pub(super) deferred: VecDeque<InstanceEnd>,
     pub(super) notices_tx: mpsc::UnboundedSender<ReadyNotice>,
     notices: mpsc::UnboundedReceiver<ReadyNotice>,
@@ -116,8 +124,8 @@ impl Tree {
             window: RestartWindow::new(spec.restart_limit),
             running: JoinSet::new(),
             timers: DelayQueue::new(),
-            queue: VecDeque::with_capacity(spec.children.len()),
-            awaiting_ready: None,
+            pending: BTreeSet::new(),
+            gates: BTreeSet::new(),
             deferred: VecDeque::new(),
             notices_tx,
             notices,
@@ -168,7 +176,7 @@ impl Tree {
             }
         }
         self.slots.push(Some(slot));
-        self.queue.push_back(index);
+        self.pending.insert(index);
         index
     }
 
@@ -259,31 +267,47 @@ impl Tree {
         }
     }
 
-    /// Starts queued children in order; a child with `ready_timeout` holds
-    /// the rest of the queue until it is ready (or has exited).
+    /// Starts pending children in start order. A child with a
+    /// `ready_timeout` that is not ready yet (a gate) holds every pending
+    /// child after it; those before it start.
     ///
     /// Whether the supervisor is stopping (a lock on its stop token) is asked
     /// once per start, and at the end only by a nested supervisor.
     pub(crate) fn pump_starts(&mut self) {
-        while self.awaiting_ready.is_none() {
-            let Some(&index) = self.queue.front() else {
-                if let Some(ctx) = &self.parent_ctx {
-                    if !self.is_stopping() {
-                        ctx.ready();
-                    }
-                }
-                return;
+        loop {
+            let next = match self.gates.first() {
+                Some(&gate) => self.pending.range(..=gate).next().copied(),
+                None => self.pending.first().copied(),
+            };
+            let Some(index) = next else {
+                break;
             };
             if self.is_stopping() {
                 return;
             }
-            self.queue.pop_front();
+            self.pending.remove(&index);
             if self
                 .slot(index)
                 .is_some_and(|slot| slot.state == ChildState::Pending)
             {
                 self.spawn_instance(index);
             }
+        }
+        if let Some(ctx) = &self.parent_ctx {
+            if self.pending.is_empty() && self.gates.is_empty() && !self.is_stopping() {
+                ctx.ready();
+            }
+        }
+    }
+
+    /// Restarts a child that restarts on its own (no group, no sidecars):
+    /// it waits for no sibling.
+    fn start_alone(&mut self, index: usize) {
+        let backing_off = self
+            .slot(index)
+            .is_some_and(|slot| slot.state == ChildState::BackingOff);
+        if backing_off && !self.is_stopping() {
+            self.spawn_instance(index);
         }
     }
 
@@ -337,7 +361,7 @@ impl Tree {
             .id();
         slot.instance = Some(Instance { ctx, task, nested });
         slot.state = if slot.limits.ready_timeout.is_some() {
-            self.awaiting_ready = Some((index, slot.generation));
+            self.gates.insert(index);
             ChildState::Starting
         } else {
             ChildState::Running
@@ -358,34 +382,43 @@ impl Tree {
             slot.state = ChildState::Running;
         }
         self.emit_for(index, EventKind::Ready);
-        if self.awaiting_ready == Some((index, generation)) {
-            self.awaiting_ready = None;
+        if self.gates.remove(&index) {
             self.pump_starts();
         }
     }
 
     fn on_timer(&mut self, timer: Timer) {
-        let members = match timer {
-            Timer::Restart(index) => {
-                if let Some(slot) = self.slot_mut(index) {
-                    slot.timer = None;
-                }
-                vec![index]
-            }
-            Timer::RestartGroup(members) => members,
+        let current = |tree: &Self, index: usize, epoch: u64| {
+            tree.slot(index).is_some_and(|slot| slot.epoch == epoch)
         };
-        self.queue_front(&members, ChildState::BackingOff);
-        self.pump_starts();
+        match timer {
+            Timer::Restart { index, epoch } => {
+                if current(self, index, epoch) {
+                    if let Some(slot) = self.slot_mut(index) {
+                        slot.timer = None;
+                    }
+                    self.start_alone(index);
+                }
+            }
+            Timer::RestartGroup(members) => {
+                let members: Vec<usize> = members
+                    .into_iter()
+                    .filter(|&(index, epoch)| current(self, index, epoch))
+                    .map(|(index, _)| index)
+                    .collect();
+                self.enqueue(&members, ChildState::BackingOff);
+                self.pump_starts();
+            }
+        }
     }
 
-    /// Puts `members` (in start order) at the front of the start queue, those
-    /// of them that are in state `from`.
-    pub(super) fn queue_front(&mut self, members: &[usize], from: ChildState) {
-        for &index in members.iter().rev() {
+    /// Makes `members` that are in state `from` pending, to start in order.
+    pub(super) fn enqueue(&mut self, members: &[usize], from: ChildState) {
+        for &index in members {
             if let Some(slot) = self.slot_mut(index) {
                 if slot.state == from {
                     slot.state = ChildState::Pending;
-                    self.queue.push_front(index);
+                    self.pending.insert(index);
                 }
             }
         }
@@ -409,12 +442,6 @@ impl Tree {
         if aborted {
             tracing::warn!(path = %slot.path, generation, "child ignored cancellation and was aborted");
             self.emit_for(index, EventKind::Aborted);
-        }
-        if self
-            .awaiting_ready
-            .is_some_and(|(awaited, _)| awaited == index)
-        {
-            self.awaiting_ready = None;
         }
         let Some(slot) = self.slots[index].as_mut() else {
             return;
@@ -458,38 +485,51 @@ impl Tree {
 
     /// Restarts `index` after `delay`, with the siblings the strategy (and
     /// its sidecars) tie to it: those are stopped first, in reverse order.
+    /// A child that restarts alone waits for no sibling; a group starts in
+    /// order, behind any sibling not ready yet.
     async fn restart_after(&mut self, index: usize, delay: Duration) {
         let mut group = self.restart_group(index);
         if !group.is_empty() {
-            self.stop_members(group.iter().rev().copied()).await;
+            let cause = StopCause::Restart(delay);
+            self.stop_members(group.iter().rev().copied(), cause).await;
         }
         if let Some(slot) = self.slot(index) {
             tracing::info!(path = %slot.path, ?delay, "child restarts");
         }
         self.emit_for(index, EventKind::RestartScheduled { delay });
-        let alone = [index];
-        let members: &[usize] = if group.is_empty() {
-            &alone
-        } else {
-            group.push(index);
-            group.sort_unstable();
-            &group
-        };
-        for &member in members {
+        if group.is_empty() {
+            let Some(slot) = self.slot_mut(index) else {
+                return;
+            };
+            slot.state = ChildState::BackingOff;
+            slot.epoch += 1;
+            let epoch = slot.epoch;
+            if delay.is_zero() {
+                self.start_alone(index);
+            } else {
+                let timer = Timer::Restart { index, epoch };
+                let key = self.timers.insert(timer, timer_delay(delay));
+                if let Some(slot) = self.slot_mut(index) {
+                    slot.timer = Some(key);
+                }
+            }
+            return;
+        }
+        group.push(index);
+        group.sort_unstable();
+        let mut members = Vec::with_capacity(group.len());
+        for &member in &group {
             if let Some(slot) = self.slot_mut(member) {
                 slot.state = ChildState::BackingOff;
+                slot.epoch += 1;
+                members.push((member, slot.epoch));
             }
         }
         if delay.is_zero() {
-            self.queue_front(members, ChildState::BackingOff);
-        } else if let [only] = members[..] {
-            let key = self.timers.insert(Timer::Restart(only), timer_delay(delay));
-            if let Some(slot) = self.slot_mut(only) {
-                slot.timer = Some(key);
-            }
+            self.enqueue(&group, ChildState::BackingOff);
         } else {
-            self.timers
-                .insert(Timer::RestartGroup(group), timer_delay(delay));
+            let timer = Timer::RestartGroup(members);
+            self.timers.insert(timer, timer_delay(delay));
         }
     }
 
@@ -525,7 +565,9 @@ impl Tree {
         let significant = slot.is_significant();
         tracing::info!(path = %slot.path, ?reason, "child stays stopped");
         self.emit_for(index, EventKind::Stopped { reason });
-        self.stop_members(sidecars.into_iter().rev()).await;
+        self.gates.remove(&index);
+        self.stop_members(sidecars.into_iter().rev(), StopCause::Stop)
+            .await;
         if significant && reason != StopReason::Stopped {
             self.auto_stop = match self.auto_shutdown {
                 AutoShutdown::Never => false,
@@ -546,10 +588,10 @@ impl Tree {
             self.emit_own(EventKind::ShutdownStarted);
         }
         self.timers.clear();
-        self.queue.clear();
-        self.awaiting_ready = None;
+        self.pending.clear();
+        self.gates.clear();
         let order: Vec<usize> = (0..self.slots.len()).rev().collect();
-        let children = self.stop_members(order.into_iter()).await;
+        let children = self.stop_members(order.into_iter(), StopCause::Stop).await;
         let outcome = match self.escalation.take() {
             Some(error) => Err(error),
             None => Ok(()),
