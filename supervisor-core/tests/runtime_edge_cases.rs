@@ -23,7 +23,7 @@ async fn idle(ctx: ChildContext) {
     ctx.cancelled().await
 }
 
-/// a child with `ready_timeout` must be ready before the next
+/// A child with `ready_timeout` must be ready before the next
 /// starts. `db` never gets ready; while it backs off after its failed start,
 /// `api` must not start (as `a_child_late_to_ready_fails_its_start_and_is_restarted`
 /// pins for a zero backoff).
@@ -51,7 +51,7 @@ async fn a_child_not_ready_in_time_still_holds_the_next_start_during_its_backoff
     tree.shutdown().await;
 }
 
-/// one_for_one restarts the child. A later sibling that
+/// One_for_one restarts the child. A later sibling that
 /// is still waiting to become ready must not hold an earlier child's restart.
 #[tokio::test(start_paused = true)]
 async fn a_restart_is_not_held_behind_a_later_sibling_waiting_for_readiness() {
@@ -91,7 +91,7 @@ fn stubborn_with_helper(tracker: &InstanceTracker) -> ChildSpec {
     .shutdown(ShutdownPolicy::Timeout(secs(10)))
 }
 
-/// no task of the tree is alive when `shutdown()` returns;
+/// No task of the tree is alive when `shutdown()` returns;
 /// the report lists each child's outcome. Here the nested supervisor's own
 /// grace (1 s) is shorter than its child's (10 s).
 #[tokio::test(start_paused = true)]
@@ -112,7 +112,7 @@ async fn shutdown_of_a_nested_tree_cut_short_by_its_grace_leaves_no_helper_alive
     done.assert_no_orphans();
 }
 
-/// the report lists each child's outcome, nested ones too.
+/// The report lists each child's outcome, nested ones too.
 #[tokio::test(start_paused = true)]
 async fn a_nested_tree_cut_short_by_its_grace_still_reports_its_children() {
     let slow = FaultScript::new()
@@ -133,7 +133,7 @@ async fn a_nested_tree_cut_short_by_its_grace_still_reports_its_children() {
     );
 }
 
-/// a child never takes the supervisor down. A
+/// A child never takes the supervisor down. A
 /// backoff of 1000 days is a valid spec (initial <= max), and the child
 /// should simply wait it out; the supervisor must stay up and answer.
 #[tokio::test(start_paused = true)]
@@ -159,7 +159,7 @@ async fn a_very_long_backoff_does_not_take_the_supervisor_down() {
     handle.shutdown().await;
 }
 
-/// one_for_all restarts all together. When a second
+/// One_for_all restarts all together. When a second
 /// failure reschedules the group with a longer delay, the first group's
 /// timer must not restart part of the group early.
 #[tokio::test(start_paused = true)]
@@ -236,7 +236,7 @@ async fn a_sibling_failing_during_a_group_restart_is_not_reported_as_staying_sto
     );
 }
 
-/// a restart never leaves the old instance running
+/// A restart never leaves the old instance running
 /// beside the new one, nested trees included. The nested supervisor's grace
 /// (1 s) is shorter than its child's (10 s).
 #[tokio::test(start_paused = true)]
@@ -280,7 +280,7 @@ async fn an_unreachable_timeout_lets_the_child_run() {
     tree.shutdown().await;
 }
 
-/// children start in order. A `restart_child` of a child that
+/// Children start in order. A `restart_child` of a child that
 /// has not started yet (it waits behind a readiness gate) must not let it
 /// start before the siblings declared ahead of it (here: the sidecar `c`
 /// starts before its primary `b`).
