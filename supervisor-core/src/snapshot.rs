@@ -36,7 +36,9 @@ pub struct ChildSnapshot {
     pub state: ChildState,
     /// How many instances have been started (the current one's generation).
     pub generation: u64,
-    /// How many times the policy restarted it.
+    /// How many times it was started again after its first start, by its
+    /// policy, its supervisor's strategy or a `restart_child`/`start_child`
+    /// call (the current generation less one).
     pub restarts: u64,
     /// How its last instance ended, if one has.
     pub last_exit: Option<ChildExit>,

@@ -307,3 +307,21 @@ async fn restart_child_of_a_child_not_yet_started_keeps_the_start_order() {
         EventPattern::started("app/c"),
     ]);
 }
+
+/// Helpers share their instance's grace: a stop takes at most the grace,
+/// not the grace for the task and again for its helpers.
+#[tokio::test(start_paused = true)]
+async fn a_stop_takes_at_most_the_grace_even_with_stubborn_helpers() {
+    let stubborn = ChildSpec::new("api", TaskRole::Service, |ctx: ChildContext| async move {
+        ctx.spawn(async { sleep(secs(3600)).await });
+        sleep(secs(3600)).await;
+    })
+    .shutdown(ShutdownPolicy::Timeout(secs(2)));
+    let mut tree = TestTree::start(SupervisorSpec::new("app").child(stubborn));
+    tree.run_for(secs(1)).await;
+    let started = tokio::time::Instant::now();
+    let done = tree.shutdown().await;
+    assert_eq!(tokio::time::Instant::now() - started, secs(2));
+    assert_eq!(done.report.children[0].outcome, StopOutcome::Aborted);
+    done.assert_no_orphans();
+}

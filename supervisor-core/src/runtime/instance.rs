@@ -96,6 +96,7 @@ pub(crate) async fn run_instance(setup: InstanceSetup, body: Body) -> InstanceEn
         ),
         Body::Tree(future, kill) => (Ok(future), Some(kill)),
     };
+    let mut stop_started = None;
     let (exit, aborted) = match made {
         Ok(future) => {
             let mut running = CatchUnwind::new(future);
@@ -105,6 +106,7 @@ pub(crate) async fn run_instance(setup: InstanceSetup, body: Body) -> InstanceEn
                 RunEnd::StopRequested => (ChildExit::Cancelled, false),
             };
             if !finished {
+                stop_started = Some(Instant::now());
                 setup.ctx.cancel();
             }
             let in_time =
@@ -119,12 +121,25 @@ pub(crate) async fn run_instance(setup: InstanceSetup, body: Body) -> InstanceEn
         }
         Err(message) => (ChildExit::Panicked(message), false),
     };
-    let helpers_aborted = reap_helpers(&setup.ctx, setup.limits.shutdown, &setup.kill).await;
+    // Helpers share the instance's grace: what the task itself used of it is
+    // gone for them too.
+    let helpers_grace = remaining_grace(setup.limits.shutdown, stop_started);
+    let helpers_aborted = reap_helpers(&setup.ctx, helpers_grace, &setup.kill).await;
     InstanceEnd {
         index: setup.index,
         generation: setup.ctx.generation(),
         exit,
         aborted: aborted || helpers_aborted,
+    }
+}
+
+/// What is left of `policy`'s grace since the stop began at `since`.
+fn remaining_grace(policy: ShutdownPolicy, since: Option<Instant>) -> ShutdownPolicy {
+    match (policy, since) {
+        (ShutdownPolicy::Timeout(grace), Some(since)) => {
+            ShutdownPolicy::Timeout(grace.saturating_sub(since.elapsed()))
+        }
+        (policy, _) => policy,
     }
 }
 
