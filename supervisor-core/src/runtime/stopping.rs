@@ -34,11 +34,6 @@ impl Tree {
     }
 
     async fn stop_one(&mut self, index: usize, cause: StopCause, lines: &mut Vec<ChildShutdown>) {
-        let Some(slot) = self.slot_mut(index) else {
-            return;
-        };
-        // Any restart scheduled for the child is now out of date.
-        slot.epoch += 1;
         if let StopCause::Stop = cause {
             // Stopped for good, it no longer holds the start order, nor
             // waits in it.
@@ -48,6 +43,8 @@ impl Tree {
         let Some(slot) = self.slot_mut(index) else {
             return;
         };
+        // Any restart scheduled for the child is now out of date.
+        slot.epoch += 1;
         let started = Instant::now();
         let path = Arc::clone(&slot.path);
         let Some(instance) = slot.instance.as_ref() else {

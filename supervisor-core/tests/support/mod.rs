@@ -37,20 +37,6 @@ pub fn started(path: &'static str) -> impl FnMut(&SupervisorEvent) -> bool {
     is(path, EventKind::Started)
 }
 
-/// Compact "kind path" lines of the events, for asserting on order.
-pub fn lines(events: &[SupervisorEvent]) -> Vec<String> {
-    events
-        .iter()
-        .map(|event| {
-            let kind = match &event.kind {
-                EventKind::Exited { exit } => format!("exited({exit})"),
-                other => format!("{other:?}").to_lowercase(),
-            };
-            format!("{kind} {}", event.path)
-        })
-        .collect()
-}
-
 /// Lets every task run until the runtime is idle (on the paused clock, one
 /// millisecond passes).
 pub async fn settle() {
