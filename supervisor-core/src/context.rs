@@ -5,7 +5,7 @@ use std::{
     fmt,
     future::Future,
     sync::{
-        Arc, Mutex,
+        Arc, Mutex, OnceLock,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
@@ -60,6 +60,9 @@ pub(crate) struct InstanceSignals {
     ready: AtomicBool,
     ready_notify: Notify,
     last_beat_nanos: AtomicU64,
+    /// The message of the first helper that panicked.
+    helper_panic: OnceLock<String>,
+    helper_panic_notify: Notify,
 }
 
 impl InstanceSignals {
@@ -69,6 +72,8 @@ impl InstanceSignals {
             ready: AtomicBool::new(false),
             ready_notify: Notify::new(),
             last_beat_nanos: AtomicU64::new(0),
+            helper_panic: OnceLock::new(),
+            helper_panic_notify: Notify::new(),
         }
     }
 
@@ -80,6 +85,23 @@ impl InstanceSignals {
     pub(crate) async fn wait_ready(&self) {
         while !self.is_ready() {
             self.ready_notify.notified().await;
+        }
+    }
+
+    /// Resolves with the message of the first helper of the instance that
+    /// panicked: the helper is linked to its instance.
+    pub(crate) async fn helper_panicked(&self) -> &str {
+        loop {
+            if let Some(message) = self.helper_panic.get() {
+                return message;
+            }
+            self.helper_panic_notify.notified().await;
+        }
+    }
+
+    fn record_helper_panic(&self, message: String) {
+        if self.helper_panic.set(message).is_ok() {
+            self.helper_panic_notify.notify_one();
         }
     }
 
@@ -225,7 +247,18 @@ impl ChildContext {
 
     /// A token that is cancelled when this instance is asked to stop, for
     /// handing to code that takes a [`CancellationToken`].
+    ///
+    /// It is a child of the supervisor's own token: cancelling it stops the
+    /// code that holds it, but is not a stop request from the supervisor.
+    /// An instance that then returns has exited on its own, and its restart
+    /// policy decides what follows (a permanent child is restarted).
     pub fn cancellation_token(&self) -> CancellationToken {
+        self.inner.cancel.child_token()
+    }
+
+    /// The supervisor's own token for this instance, which only the
+    /// runtime cancels.
+    pub(crate) fn stop_token(&self) -> CancellationToken {
         self.inner.cancel.clone()
     }
 
@@ -247,6 +280,11 @@ impl ChildContext {
     /// awaited for the instance's shutdown grace, and are then aborted: none
     /// outlives the instance.
     ///
+    /// The helper is linked to its instance, as a process is in OTP: if it
+    /// panics, the instance fails with the helper's panic message
+    /// (`ChildExit::Panicked`), is stopped like any failed child, and its
+    /// restart policy decides what follows.
+    ///
     /// Returns `None`, without polling `future`, when the instance is already
     /// stopping.
     ///
@@ -266,7 +304,14 @@ impl ChildContext {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        self.inner.helpers.spawn(future)
+        let inner = Arc::downgrade(&self.inner);
+        let linked = async move {
+            let caught = crate::runtime::unwind::CatchUnwind::new(Box::pin(future)).await;
+            if let (Err(message), Some(inner)) = (caught, inner.upgrade()) {
+                inner.signals.record_helper_panic(message);
+            }
+        };
+        self.inner.helpers.spawn(linked)
     }
 }
 

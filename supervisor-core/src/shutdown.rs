@@ -45,7 +45,7 @@ pub struct ChildShutdown {
 ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
 /// let report = Supervisor::start(spec).unwrap().shutdown().await;
 /// assert_eq!(report.children[0].outcome, StopOutcome::ExitedInTime);
-/// assert!(report.is_clean());
+/// assert!(report.is_clean() && report.all_exited_in_time());
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,11 +56,38 @@ pub struct ShutdownReport {
     /// From the start of the shutdown until the last task was gone.
     #[serde(with = "crate::spec::duration")]
     pub took: Duration,
+    /// Whether the tree stopped without escalating: the same value as the
+    /// `clean` of its `supervisor_stopped` event and as
+    /// [`RunSummary::is_success`](crate::RunSummary::is_success).
+    pub clean: bool,
 }
 
 impl ShutdownReport {
-    /// Whether no child had to be aborted.
+    /// Whether the tree stopped without escalating (see
+    /// [`clean`](Self::clean)). Whether every child stopped within its grace
+    /// is another question: [`all_exited_in_time`](Self::all_exited_in_time).
     pub fn is_clean(&self) -> bool {
+        self.clean
+    }
+
+    /// Whether no child had to be aborted: every one that was running
+    /// returned within its shutdown grace.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, ShutdownPolicy, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let stubborn = ChildSpec::new("stubborn", TaskRole::Service, |_ctx| std::future::pending::<()>())
+    ///     .shutdown(ShutdownPolicy::Brutal);
+    /// let report = Supervisor::start(SupervisorSpec::new("app").child(stubborn)).unwrap().shutdown().await;
+    /// assert!(report.is_clean());            // the tree did not escalate
+    /// assert!(!report.all_exited_in_time()); // but `stubborn` was aborted
+    /// # }
+    /// ```
+    pub fn all_exited_in_time(&self) -> bool {
         self.children
             .iter()
             .all(|child| child.outcome != StopOutcome::Aborted)

@@ -10,9 +10,10 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use supervisor_core::{
     BackoffPolicy, ChildSnapshot, ChildSpec, ChildState, EventKind, RestartLimit, RestartPolicy,
-    ShutdownPolicy, Strategy, SupervisorEvent, SupervisorSpec, TaskRole, TreeSnapshot,
+    ShutdownPolicy, Strategy, SupervisorEvent, SupervisorHandle, SupervisorSpec, TaskRole,
+    TreeSnapshot,
     policy::{ChildExit, JitterRng},
-    testing::{FaultScript, InstanceTracker, Step, TestTree},
+    testing::{FaultScript, InstanceTracker, Step, TestTree, footprint},
 };
 
 /// Seeds run by default; `CHAOS_SEED` runs one seed instead.
@@ -65,12 +66,28 @@ impl Chaos {
         }
     }
 
+    /// A run of a job: it ends, well or badly, as jobs do; one in ten
+    /// hangs until its ready timeout fails it.
+    fn job_step(&mut self) -> Step {
+        match self.below(100) {
+            0..=49 => Step::RunFor(self.secs(1, 5)),
+            50..=69 => Step::fail_after(self.secs(1, 5), "chaos error"),
+            70..=79 => Step::panic("chaos panic"),
+            80..=89 => Step::Complete,
+            _ => Step::Run,
+        }
+    }
+
     fn child(&mut self, id: String, role: TaskRole, primary: Option<&str>) -> ChildSpec {
         let beats = self.below(3) == 0;
         let gated = self.below(10) == 0;
         let mut script = FaultScript::new().tracked_by(&self.tracker);
         for attempt in 1..=12 {
-            let step = self.step(beats, gated);
+            let step = if role == TaskRole::Job {
+                self.job_step()
+            } else {
+                self.step(beats, gated)
+            };
             script = script.on_attempt(attempt, step);
         }
         if beats {
@@ -89,6 +106,10 @@ impl Chaos {
         }
         if gated {
             spec = spec.ready_timeout(Duration::from_secs(3));
+        } else if role == TaskRole::Job {
+            // A job holds the children after it until it completes; one that
+            // runs on is bounded by its ready timeout.
+            spec = spec.ready_timeout(self.secs(5, 30));
         }
         if self.below(8) == 0 {
             spec = spec.timeout(self.secs(30, 300));
@@ -99,10 +120,35 @@ impl Chaos {
         spec
     }
 
+    /// Now and then adds a scripted child to the root, and removes one
+    /// added before, so that the root's table sees churn.
+    async fn add_and_remove(
+        &mut self,
+        root: &SupervisorHandle,
+        added: &mut Vec<String>,
+        now: Duration,
+    ) {
+        if self.below(3) == 0 {
+            let id = format!("x{}", now.as_secs());
+            let role = self.role();
+            if root
+                .add_child(self.child(id.clone(), role, None))
+                .await
+                .is_ok()
+            {
+                added.push(id);
+            }
+        }
+        if !added.is_empty() && self.below(3) == 0 {
+            let id = added.swap_remove(self.below(added.len() as u64) as usize);
+            root.remove_child(&id).await.unwrap();
+        }
+    }
+
     fn role(&mut self) -> TaskRole {
         match self.below(10) {
             0..=3 => TaskRole::Service,
-            4..=7 => TaskRole::Worker,
+            4..=8 => TaskRole::Worker,
             _ => TaskRole::Job,
         }
     }
@@ -188,15 +234,25 @@ async fn run_seed(seed: u64) {
     assert!((950..=1100).contains(&children), "{children} children");
     let mut tree = TestTree::start(spec);
     let mut elapsed = Duration::ZERO;
+    let mut added: Vec<String> = Vec::new();
     while elapsed < SIMULATED {
         tree.run_for(Duration::from_secs(1)).await;
         elapsed += Duration::from_secs(1);
         if tree.handle().is_finished() {
             break;
         }
+        chaos
+            .add_and_remove(tree.handle(), &mut added, elapsed)
+            .await;
+    }
+    let finished = tree.handle().is_finished();
+    if !finished {
+        let footprint = footprint(tree.handle()).await.unwrap();
+        footprint.assert_follows_children();
+        assert_eq!(footprint.children, 3 + added.len(), "{footprint:?}");
     }
     let before_snapshot = tree.trace().events().len();
-    let snapshot = tree.handle().snapshot().await.ok();
+    let snapshot = tree.handle().snapshot().await.ok().filter(|_| !finished);
     tree.collect();
     let after_snapshot = tree.trace().events().len();
     let tracker = chaos.tracker.clone();
@@ -217,7 +273,8 @@ async fn run_seed(seed: u64) {
     check_one_outcome_per_exit(trace, &context);
     match &snapshot {
         Some(snapshot) => {
-            check_permanent_children(snapshot, &tracker, &context);
+            let down = |path: &str| going_down(&trace[..after_snapshot], path);
+            check_permanent_children(snapshot, &tracker, &down, &context);
             check_generations(
                 snapshot,
                 &trace[..before_snapshot],
@@ -271,8 +328,15 @@ fn count_children(spec: &SupervisorSpec) -> usize {
 
 /// Every exit the supervisor did not cause gets exactly one outcome before
 /// the child's next event of the kind: a restart, a stop, or an escalation.
+/// An exit the supervisor caused (cancelled) gets at most one: a restart
+/// when a group restart stopped it. And every instance started again after
+/// an exit had its restart scheduled in between, unless an operator's
+/// `start_child`/`restart_child` started it.
 fn check_one_outcome_per_exit(trace: &[SupervisorEvent], context: &str) {
-    let mut awaiting: HashMap<Arc<str>, u64> = HashMap::new();
+    // Per child: the exit waiting for its outcome, and whether it must get one.
+    let mut awaiting: HashMap<Arc<str>, (u64, bool)> = HashMap::new();
+    // Per child: whether a restart was scheduled since its last exit.
+    let mut scheduled: HashMap<Arc<str>, bool> = HashMap::new();
     for event in trace {
         let child = match &event.kind {
             EventKind::Escalated { child, .. } => Arc::clone(child),
@@ -282,13 +346,15 @@ fn check_one_outcome_per_exit(trace: &[SupervisorEvent], context: &str) {
             EventKind::Exited { exit } => {
                 let pending = awaiting.remove(&child);
                 assert!(
-                    pending.is_none(),
+                    !pending.is_some_and(|(_, required)| required),
                     "{context}: exit of {child} before the outcome of its last (#{})",
                     event.seq
                 );
-                if *exit != ChildExit::Cancelled {
-                    awaiting.insert(child, event.seq);
-                }
+                awaiting.insert(
+                    Arc::clone(&child),
+                    (event.seq, *exit != ChildExit::Cancelled),
+                );
+                scheduled.insert(child, false);
             }
             EventKind::RestartScheduled { .. }
             | EventKind::Stopped { .. }
@@ -298,25 +364,44 @@ fn check_one_outcome_per_exit(trace: &[SupervisorEvent], context: &str) {
                     "{context}: outcome #{} for {child} without an exit awaiting one",
                     event.seq
                 );
+                if matches!(event.kind, EventKind::RestartScheduled { .. }) {
+                    scheduled.insert(child, true);
+                }
             }
             EventKind::Started => {
+                let pending = awaiting.remove(&child);
                 assert!(
-                    !awaiting.contains_key(&child),
+                    !pending.is_some_and(|(_, required)| required),
                     "{context}: {child} started before its exit had an outcome"
+                );
+                let restart_scheduled = scheduled.remove(&child).unwrap_or(false);
+                assert!(
+                    event.generation == 1 || restart_scheduled,
+                    "{context}: {child} started again (#{}) with no restart_scheduled since its exit",
+                    event.seq
                 );
             }
             _ => {}
         }
     }
+    let required: Vec<_> = awaiting
+        .iter()
+        .filter(|(_, (_, required))| *required)
+        .collect();
     assert!(
-        awaiting.is_empty(),
-        "{context}: exits without an outcome: {awaiting:?}"
+        required.is_empty(),
+        "{context}: exits without an outcome: {required:?}"
     );
 }
 
 /// Permanent children are running (or on their way back) unless their
 /// supervisor is down, in which case nothing under it is alive.
-fn check_permanent_children(tree: &TreeSnapshot, tracker: &InstanceTracker, context: &str) {
+fn check_permanent_children(
+    tree: &TreeSnapshot,
+    tracker: &InstanceTracker,
+    down: &dyn Fn(&str) -> bool,
+    context: &str,
+) {
     check_starts_progress(tree, context);
     for child in &tree.children {
         let permanent = child.role.defaults().restart == RestartPolicy::Permanent;
@@ -328,9 +413,15 @@ fn check_permanent_children(tree: &TreeSnapshot, tracker: &InstanceTracker, cont
                 child.path
             );
         }
+        // A nested tree that is not running shows the state it was left
+        // in (every child stopped): only a running one is checked inside.
+        let running = matches!(child.state, ChildState::Running | ChildState::Starting);
         match (&child.tree, child.role) {
-            (Some(nested), _) => check_permanent_children(nested, tracker, context),
-            (None, TaskRole::Supervisor) => {
+            (Some(nested), _) if running && !down(&child.path) => {
+                check_permanent_children(nested, tracker, down, context);
+            }
+            (Some(_), _) if running => {} // escalated, stopping its children
+            (_, TaskRole::Supervisor) => {
                 assert_eq!(
                     tracker.alive_under(&child.path),
                     0,
@@ -351,12 +442,34 @@ fn check_permanent_children(tree: &TreeSnapshot, tracker: &InstanceTracker, cont
     }
 }
 
+/// Whether the supervisor at `path` had escalated or begun its shutdown
+/// by the end of `trace`, since it last started.
+fn going_down(trace: &[SupervisorEvent], path: &str) -> bool {
+    trace
+        .iter()
+        .rev()
+        .filter(|e| &*e.path == path)
+        .find_map(|e| match e.kind {
+            EventKind::Started => Some(false),
+            EventKind::Escalated { .. }
+            | EventKind::ShutdownStarted
+            | EventKind::SupervisorStopped { .. } => Some(true),
+            _ => None,
+        })
+        .unwrap_or(false)
+}
+
 /// A child waits to start only behind a sibling that is not ready yet, and
 /// only a child that is starting or backing off holds others back.
 fn check_starts_progress(tree: &TreeSnapshot, context: &str) {
     for child in tree.children.iter().filter(|c| c.holds_later_starts) {
+        // A job holds them until it completes, a nested tree until its own
+        // children have started.
+        let completes_or_starts = matches!(child.role, TaskRole::Job | TaskRole::Supervisor)
+            && child.state == ChildState::Running;
         assert!(
-            matches!(child.state, ChildState::Starting | ChildState::BackingOff),
+            completes_or_starts
+                || matches!(child.state, ChildState::Starting | ChildState::BackingOff),
             "{context}: {} holds later starts while {:?}",
             child.path,
             child.state

@@ -41,6 +41,30 @@ pub enum ChildExit {
 }
 
 impl ChildExit {
+    /// A failure with `error`'s text, cut to [`MAX_EXIT_TEXT`] bytes.
+    ///
+    /// [`MAX_EXIT_TEXT`]: super::MAX_EXIT_TEXT
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::policy::{ChildExit, MAX_EXIT_TEXT};
+    ///
+    /// let exit = ChildExit::failed(&"x".repeat(1 << 20));
+    /// let ChildExit::Failed(text) = exit else { unreachable!() };
+    /// assert!(text.len() < MAX_EXIT_TEXT + 64 && text.ends_with("bytes cut]"));
+    /// ```
+    pub fn failed(error: &(impl fmt::Display + ?Sized)) -> Self {
+        ChildExit::Failed(super::bounded(error))
+    }
+
+    /// A panic with `message`, cut to [`MAX_EXIT_TEXT`] bytes.
+    ///
+    /// [`MAX_EXIT_TEXT`]: super::MAX_EXIT_TEXT
+    pub fn panicked(message: &(impl fmt::Display + ?Sized)) -> Self {
+        ChildExit::Panicked(super::bounded(message))
+    }
+
     /// Whether the run ended well: completed, or stopped by the supervisor.
     pub fn is_success(&self) -> bool {
         matches!(self, ChildExit::Completed | ChildExit::Cancelled)

@@ -4,13 +4,18 @@
 //! runtime passes the time in, so every decision is tested without a runtime.
 
 mod backoff;
+mod bounded_text;
 mod decision;
+mod group;
 mod intensity;
 mod jitter;
 
 pub use backoff::BackoffState;
+pub use bounded_text::MAX_EXIT_TEXT;
+pub(crate) use bounded_text::bounded;
 pub use decision::{
     ChildExit, ChildHistory, Decision, EscalationReason, ExitReason, StopReason, decide,
 };
+pub use group::restart_group;
 pub use intensity::{LimitExceeded, RestartWindow};
 pub use jitter::JitterRng;

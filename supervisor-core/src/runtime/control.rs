@@ -1,12 +1,15 @@
 //! Requests from handles: snapshot, add, remove, restart, stop, start.
 
+use std::sync::Arc;
+
 use super::{
     ControlError,
     handle::{Command, LocalSnapshot},
     stopping::StopCause,
+    table::ChildKey,
     tree::Tree,
 };
-use crate::{ChildSpec, ChildState, EventKind, rules};
+use crate::{ChildSpec, ChildState, EventKind, TreeSnapshot, rules, testing::Footprint};
 
 impl Tree {
     pub(super) async fn on_command(&mut self, command: Command) {
@@ -29,115 +32,135 @@ impl Tree {
             Command::StartChild(id, reply) => {
                 let _ = reply.send(self.start_child(&id));
             }
+            Command::Footprint(reply) => {
+                let _ = reply.send(self.footprint());
+            }
         }
     }
 
     fn local_snapshot(&self) -> LocalSnapshot {
-        let mut children = Vec::with_capacity(self.ids.len());
+        let mut children = Vec::with_capacity(self.table.len());
         let mut nested = Vec::new();
-        for (index, slot) in self.slots.iter().enumerate() {
-            let Some(slot) = slot else {
-                continue;
-            };
+        for (key, slot) in self.table.iter() {
             if let Some(handle) = slot.instance.as_ref().and_then(|i| i.nested.clone()) {
                 nested.push((children.len(), handle));
             }
-            children.push(slot.snapshot(self.gates.contains(&index)));
+            children.push(slot.snapshot(self.gates.contains(&key)));
         }
         LocalSnapshot { children, nested }
     }
 
-    fn index_of(&self, id: &str) -> Result<usize, ControlError> {
-        self.ids
-            .get(id)
-            .copied()
+    fn footprint(&self) -> Footprint {
+        let (slots, free_slots, order, ids) = self.table.sizes();
+        Footprint {
+            children: self.table.len(),
+            slots,
+            free_slots,
+            order,
+            ids,
+            pending: self.pending.len(),
+            gates: self.gates.len(),
+            timers: self.timers.len(),
+            running: self.running.len(),
+            deferred: self.deferred.len(),
+        }
+    }
+
+    /// The tree as it was left: every child stopped, nested trees with the
+    /// final state they reported.
+    pub(super) fn final_snapshot(&self) -> TreeSnapshot {
+        TreeSnapshot {
+            path: Arc::clone(&self.path),
+            children: self
+                .table
+                .iter()
+                .map(|(_, slot)| slot.snapshot(false))
+                .collect(),
+        }
+    }
+
+    fn key_of(&self, id: &str) -> Result<ChildKey, ControlError> {
+        self.table
+            .key_of(id)
             .ok_or_else(|| ControlError::UnknownChild { id: id.to_owned() })
     }
 
     fn add_child(&mut self, spec: ChildSpec) -> Result<(), ControlError> {
         let sibling_role = |id: &str| {
-            let index = *self.ids.get(id)?;
-            self.slot(index).map(|slot| slot.spec.role)
+            let key = self.table.key_of(id)?;
+            self.slot(key).map(|slot| slot.spec.role)
         };
         rules::check_addition(&self.path, &spec, sibling_role)
             .map_err(ControlError::InvalidSpec)?;
-        let index = self.insert(spec);
-        self.emit_for(index, EventKind::ChildAdded);
+        let key = self.insert(spec);
+        self.emit_for(key, EventKind::ChildAdded);
         self.pump_starts();
         Ok(())
     }
 
     /// The child and its sidecars, in reverse start order.
-    fn with_sidecars_reversed(&self, index: usize) -> Vec<usize> {
+    fn with_sidecars_reversed(&self, key: ChildKey) -> Vec<ChildKey> {
         let mut members = self
-            .slot(index)
+            .slot(key)
             .map(|slot| slot.sidecars.clone())
             .unwrap_or_default();
         members.retain(|&sidecar| self.slot(sidecar).is_some());
         members.reverse();
-        members.push(index);
+        members.push(key);
         members
     }
 
-    async fn stop_with_sidecars(&mut self, index: usize) -> Vec<usize> {
-        let members = self.with_sidecars_reversed(index);
-        self.stop_members(members.iter().copied(), StopCause::Stop)
-            .await;
+    async fn stop_with_sidecars(&mut self, key: ChildKey, cause: StopCause) -> Vec<ChildKey> {
+        let members = self.with_sidecars_reversed(key);
+        self.stop_members(members.iter().copied(), cause).await;
         members
     }
 
     async fn remove_child(&mut self, id: &str) -> Result<(), ControlError> {
-        let index = self.index_of(id)?;
-        let members = self.stop_with_sidecars(index).await;
+        let key = self.key_of(id)?;
+        let members = self.stop_with_sidecars(key, StopCause::Stop).await;
         for member in members {
             self.emit_for(member, EventKind::ChildRemoved);
-            if let Some(slot) = self.slots[member].take() {
-                self.ids.remove(&slot.spec.id);
+            if let Some(slot) = self.table.remove(member) {
                 self.unlink_sidecar(&slot.spec, member);
             }
         }
         self.pump_starts();
+        self.timers.compact();
         Ok(())
     }
 
-    fn unlink_sidecar(&mut self, spec: &ChildSpec, index: usize) {
-        let Some(primary) = spec
-            .primary
-            .as_deref()
-            .and_then(|id| self.ids.get(id))
-            .copied()
-        else {
-            return;
-        };
-        if let Some(primary) = self.slot_mut(primary) {
-            primary.sidecars.retain(|&sidecar| sidecar != index);
+    fn unlink_sidecar(&mut self, spec: &ChildSpec, key: ChildKey) {
+        let primary = spec.primary.as_deref().and_then(|id| self.table.key_of(id));
+        if let Some(primary) = primary.and_then(|primary| self.slot_mut(primary)) {
+            primary.sidecars.retain(|&sidecar| sidecar != key);
         }
     }
 
     async fn restart_child(&mut self, id: &str) -> Result<(), ControlError> {
-        let index = self.index_of(id)?;
-        let members = self.stop_with_sidecars(index).await;
+        let key = self.key_of(id)?;
+        let members = self.stop_with_sidecars(key, StopCause::Operator).await;
         self.enqueue(&members, ChildState::Stopped);
         self.pump_starts();
         Ok(())
     }
 
     async fn stop_child(&mut self, id: &str) -> Result<(), ControlError> {
-        let index = self.index_of(id)?;
-        self.stop_with_sidecars(index).await;
+        let key = self.key_of(id)?;
+        self.stop_with_sidecars(key, StopCause::Stop).await;
         self.pump_starts();
         Ok(())
     }
 
     fn start_child(&mut self, id: &str) -> Result<(), ControlError> {
-        let index = self.index_of(id)?;
+        let key = self.key_of(id)?;
         if self
-            .slot(index)
+            .slot(key)
             .is_some_and(|slot| slot.state != ChildState::Stopped)
         {
             return Err(ControlError::AlreadyRunning { id: id.to_owned() });
         }
-        let members = self.with_sidecars_reversed(index);
+        let members = self.with_sidecars_reversed(key);
         self.enqueue(&members, ChildState::Stopped);
         self.pump_starts();
         Ok(())

@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::ControlError;
 use crate::{
     ChildSnapshot, ChildSpec, EventStream, ShutdownReport, TreeError, TreeSnapshot,
-    event::EventSource,
+    event::EventSource, testing::Footprint,
 };
 
 pub(crate) type Reply<T> = oneshot::Sender<Result<T, ControlError>>;
@@ -24,6 +24,7 @@ pub(crate) enum Command {
     RestartChild(String, Reply<()>),
     StopChild(String, Reply<()>),
     StartChild(String, Reply<()>),
+    Footprint(oneshot::Sender<Footprint>),
 }
 
 /// One supervisor's own children, with handles to the nested supervisors
@@ -38,6 +39,8 @@ pub(crate) struct LocalSnapshot {
 pub(crate) struct Finished {
     pub(crate) report: ShutdownReport,
     pub(crate) outcome: Result<(), TreeError>,
+    /// The tree as it was left, for a post-mortem.
+    pub(crate) snapshot: TreeSnapshot,
 }
 
 /// Control of a running supervisor: inspect it, change its children, stop it.
@@ -136,15 +139,26 @@ impl SupervisorHandle {
     }
 
     /// The whole tree as it is now: every child's state, generation, restart
-    /// count, last exit and readiness, nested trees included.
+    /// count, last exit and readiness, nested trees included. Once the tree
+    /// has stopped (shut down, or escalated), its final state: every child
+    /// stopped, with the last exit that ended it, for a post-mortem.
     ///
     /// # Errors
     ///
-    /// [`ControlError::Stopped`] once the supervisor has stopped.
+    /// None today: the `Result` is kept for supervisors that cannot answer.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future leaves the tree as it was.
     pub async fn snapshot(&self) -> Result<TreeSnapshot, ControlError> {
         let (reply, answer) = oneshot::channel();
-        self.send(Command::Snapshot(reply))?;
-        let local = answer.await.map_err(|_| ControlError::Stopped)?;
+        let asked = self.send(Command::Snapshot(reply));
+        let Ok(local) = (match asked {
+            Ok(()) => answer.await.map_err(|_| ControlError::Stopped),
+            Err(error) => Err(error),
+        }) else {
+            return Ok(self.finished().await.snapshot.clone());
+        };
         let mut children = local.children;
         for (index, nested) in local.nested {
             if let Ok(tree) = nested.snapshot_boxed().await {
@@ -155,6 +169,12 @@ impl SupervisorHandle {
             path: Arc::clone(&self.inner.path),
             children,
         })
+    }
+
+    pub(crate) async fn footprint(&self) -> Result<Footprint, ControlError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Footprint(reply))?;
+        answer.await.map_err(|_| ControlError::Stopped)
     }
 
     fn snapshot_boxed(
@@ -260,8 +280,13 @@ impl SupervisorHandle {
                 report: ShutdownReport {
                     children: Vec::new(),
                     took: std::time::Duration::ZERO,
+                    clean: true,
                 },
                 outcome: Ok(()),
+                snapshot: TreeSnapshot {
+                    path: Arc::clone(&self.inner.path),
+                    children: Vec::new(),
+                },
             })
         })
     }

@@ -15,7 +15,10 @@ use tokio::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::unwind::{CatchUnwind, catch};
+use super::{
+    table::ChildKey,
+    unwind::{CatchUnwind, catch},
+};
 use crate::{ChildContext, ShutdownPolicy, TaskFactory, TaskFuture, TaskResult, policy::ChildExit};
 
 /// What the instance runs.
@@ -34,18 +37,21 @@ pub(crate) struct Limits {
     pub(crate) heartbeat: Option<Duration>,
     pub(crate) ready_timeout: Option<Duration>,
     pub(crate) shutdown: ShutdownPolicy,
+    /// A job's readiness is its completion: `ready()` does not meet its
+    /// `ready_timeout`.
+    pub(crate) ready_on_completion: bool,
 }
 
 /// A message from a running instance to its supervisor.
 #[derive(Debug)]
 pub(crate) struct ReadyNotice {
-    pub(crate) index: usize,
+    pub(crate) key: ChildKey,
     pub(crate) generation: u64,
 }
 
 /// Everything an instance needs to run, besides its [`Body`].
 pub(crate) struct InstanceSetup {
-    pub(crate) index: usize,
+    pub(crate) key: ChildKey,
     pub(crate) ctx: ChildContext,
     pub(crate) limits: Limits,
     pub(crate) notices: mpsc::UnboundedSender<ReadyNotice>,
@@ -58,7 +64,7 @@ impl InstanceSetup {
     /// Tells the supervisor that the instance called `ready()`.
     fn announce_ready(&self) {
         let _ = self.notices.send(ReadyNotice {
-            index: self.index,
+            key: self.key,
             generation: self.ctx.generation(),
         });
     }
@@ -67,7 +73,7 @@ impl InstanceSetup {
 /// How an instance ended, as its supervisor learns it.
 #[derive(Debug)]
 pub(crate) struct InstanceEnd {
-    pub(crate) index: usize,
+    pub(crate) key: ChildKey,
     pub(crate) generation: u64,
     pub(crate) exit: ChildExit,
     /// Whether it had to be aborted after its grace ran out.
@@ -119,14 +125,14 @@ pub(crate) async fn run_instance(setup: InstanceSetup, body: Body) -> InstanceEn
             }
             (exit, dispose(running, in_time))
         }
-        Err(message) => (ChildExit::Panicked(message), false),
+        Err(message) => (ChildExit::panicked(&message), false),
     };
     // Helpers share the instance's grace: what the task itself used of it is
     // gone for them too.
     let helpers_grace = remaining_grace(setup.limits.shutdown, stop_started);
     let helpers_aborted = reap_helpers(&setup.ctx, helpers_grace, &setup.kill).await;
     InstanceEnd {
-        index: setup.index,
+        key: setup.key,
         generation: setup.ctx.generation(),
         exit,
         aborted: aborted || helpers_aborted,
@@ -152,8 +158,8 @@ fn dispose(running: Running, in_time: bool) -> bool {
 fn exit_of(output: Result<TaskResult, String>) -> ChildExit {
     match output {
         Ok(Ok(())) => ChildExit::Completed,
-        Ok(Err(error)) => ChildExit::Failed(error.to_string()),
-        Err(message) => ChildExit::Panicked(message),
+        Ok(Err(error)) => ChildExit::failed(&error),
+        Err(message) => ChildExit::panicked(&message),
     }
 }
 
@@ -172,6 +178,7 @@ async fn watch(running: &mut Running, setup: &InstanceSetup) -> RunEnd {
     let ctx = &setup.ctx;
     let mut cancelled = pin!(ctx.cancelled());
     let mut ready = pin!(ctx.signals().wait_ready());
+    let mut helper_panicked = pin!(ctx.signals().helper_panicked());
     let mut ready_announced = false;
     poll_fn(move |cx| {
         if ctx.is_cancelled() {
@@ -182,6 +189,9 @@ async fn watch(running: &mut Running, setup: &InstanceSetup) -> RunEnd {
         }
         if cancelled.as_mut().poll(cx).is_ready() {
             return Poll::Ready(RunEnd::StopRequested);
+        }
+        if let Poll::Ready(message) = helper_panicked.as_mut().poll(cx) {
+            return Poll::Ready(RunEnd::Fault(helper_exit(message)));
         }
         if !ready_announced && ready.as_mut().poll(cx).is_ready() {
             ready_announced = true;
@@ -212,6 +222,7 @@ async fn watch_deadlines(running: &mut Running, setup: &InstanceSetup) -> RunEnd
             biased;
             () = ctx.cancelled() => return RunEnd::StopRequested,
             output = &mut *running => return RunEnd::Returned(output),
+            message = ctx.signals().helper_panicked() => return RunEnd::Fault(helper_exit(message)),
             () = sleep_until_some(deadline) => return RunEnd::Fault(ChildExit::TimedOut),
             () = sleep_until_some(ready_deadline) => return RunEnd::Fault(ChildExit::NotReady),
             () = sleep_until_some(beat_due) => {
@@ -222,11 +233,18 @@ async fn watch_deadlines(running: &mut Running, setup: &InstanceSetup) -> RunEnd
             }
             () = ctx.signals().wait_ready(), if !ready_announced => {
                 ready_announced = true;
-                ready_deadline = None;
+                if !limits.ready_on_completion {
+                    ready_deadline = None;
+                }
                 setup.announce_ready();
             }
         }
     }
+}
+
+/// The exit of an instance whose linked helper panicked with `message`.
+fn helper_exit(message: &str) -> ChildExit {
+    ChildExit::panicked(&format_args!("helper panicked: {message}"))
 }
 
 async fn sleep_until_some(deadline: Option<Instant>) {

@@ -7,8 +7,9 @@ mod handle;
 mod instance;
 mod slot;
 mod stopping;
+mod table;
 mod tree;
-mod unwind;
+pub(crate) mod unwind;
 
 use std::sync::Arc;
 

@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use tokio_util::time::delay_queue;
 
-use super::{SupervisorHandle, instance::Limits};
+use super::{SupervisorHandle, instance::Limits, table::ChildKey};
 use crate::{
-    ChildContext, ChildSnapshot, ChildSpec, ChildState, EffectivePolicy,
+    ChildContext, ChildSnapshot, ChildSpec, ChildState, EffectivePolicy, RestartPolicy, TaskRole,
+    TreeSnapshot,
     policy::{ChildExit, ChildHistory, JitterRng},
 };
 
@@ -20,6 +21,8 @@ pub(super) struct Instance {
 
 /// One child: its spec, policy state and current instance.
 pub(super) struct Slot {
+    /// The child's rank in the start order (see [`ChildKey`]).
+    pub(super) rank: u64,
     pub(super) spec: ChildSpec,
     pub(super) policy: EffectivePolicy,
     pub(super) limits: Limits,
@@ -33,21 +36,25 @@ pub(super) struct Slot {
     /// Moves on whenever a restart is scheduled or the child is stopped, so
     /// that a timer scheduled before knows it is out of date.
     pub(super) epoch: u64,
-    /// Indices of the sidecars that follow this child, in start order.
-    pub(super) sidecars: Vec<usize>,
+    /// The sidecars that follow this child, in start order.
+    pub(super) sidecars: Vec<ChildKey>,
+    /// For a nested tree that has stopped: its final state.
+    pub(super) stopped_tree: Option<Box<TreeSnapshot>>,
 }
 
 impl Slot {
-    pub(super) fn new(spec: ChildSpec, parent: &str, rng: JitterRng) -> Self {
+    pub(super) fn new(spec: ChildSpec, parent: &str, rng: JitterRng, rank: u64) -> Self {
         let policy = spec.effective_policy();
         let limits = Limits {
             timeout: policy.timeout.value,
             heartbeat: policy.heartbeat.value,
             ready_timeout: policy.ready_timeout.value,
             shutdown: policy.shutdown.value,
+            ready_on_completion: spec.role == TaskRole::Job,
         };
         let history = ChildHistory::new(&policy, rng);
         Slot {
+            rank,
             path: Arc::from([parent, "/", spec.id.as_str()].concat()),
             spec,
             policy,
@@ -60,7 +67,23 @@ impl Slot {
             timer: None,
             epoch: 0,
             sidecars: Vec::new(),
+            stopped_tree: None,
         }
+    }
+
+    /// Whether each start of the child holds the children after it until
+    /// it is ready: a `ready_timeout` until `ctx.ready()`, a job until it
+    /// completes, a nested tree until its own children have started (OTP's
+    /// synchronous start).
+    pub(super) fn gates(&self) -> bool {
+        self.limits.ready_timeout.is_some()
+            || self.spec.role == TaskRole::Job
+            || self.spec.tree.is_some()
+    }
+
+    /// Whether the child is never restarted, not even with its group.
+    pub(super) fn is_temporary(&self) -> bool {
+        self.policy.restart.value == RestartPolicy::Temporary
     }
 
     /// Whether the child is meant to be running: not stopped for good.
@@ -85,7 +108,7 @@ impl Slot {
                 .as_ref()
                 .is_some_and(|instance| instance.ctx.signals().is_ready()),
             holds_later_starts,
-            tree: None,
+            tree: self.stopped_tree.as_deref().cloned(),
         }
     }
 }

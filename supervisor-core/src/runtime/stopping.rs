@@ -4,15 +4,21 @@ use std::{sync::Arc, time::Duration};
 
 use tokio::time::Instant;
 
-use super::{instance::InstanceEnd, tree::Tree};
-use crate::{ChildShutdown, ChildState, EventKind, StopOutcome, policy::ChildExit};
+use super::{instance::InstanceEnd, table::ChildKey, tree::Tree};
+use crate::{
+    ChildShutdown, ChildState, EventKind, StopOutcome,
+    policy::{ChildExit, StopReason},
+};
 
 /// Why children are being stopped: what becomes of one that turns out to
 /// have ended on its own just before the stop reached it.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum StopCause {
-    /// They restart with a group, after this delay.
+    /// They restart with a group, after this delay, each by its own
+    /// restart policy: a temporary one stays stopped.
     Restart(Duration),
+    /// An operator restarts them (`restart_child`): every one starts again.
+    Operator,
     /// They stay stopped.
     Stop,
 }
@@ -23,24 +29,24 @@ impl Tree {
     /// lines before their supervisor's own).
     pub(super) async fn stop_members(
         &mut self,
-        members: impl Iterator<Item = usize>,
+        members: impl Iterator<Item = ChildKey>,
         cause: StopCause,
     ) -> Vec<ChildShutdown> {
         let mut lines = Vec::new();
-        for index in members {
-            self.stop_one(index, cause, &mut lines).await;
+        for key in members {
+            self.stop_one(key, cause, &mut lines).await;
         }
         lines
     }
 
-    async fn stop_one(&mut self, index: usize, cause: StopCause, lines: &mut Vec<ChildShutdown>) {
+    async fn stop_one(&mut self, key: ChildKey, cause: StopCause, lines: &mut Vec<ChildShutdown>) {
         if let StopCause::Stop = cause {
             // Stopped for good, it no longer holds the start order, nor
             // waits in it.
-            self.gates.remove(&index);
-            self.pending.remove(&index);
+            self.gates.remove(&key);
+            self.pending.remove(&key);
         }
-        let Some(slot) = self.slot_mut(index) else {
+        let Some(slot) = self.slot_mut(key) else {
             return;
         };
         // Any restart scheduled for the child is now out of date.
@@ -49,8 +55,8 @@ impl Tree {
         let path = Arc::clone(&slot.path);
         let Some(instance) = slot.instance.as_ref() else {
             slot.state = ChildState::Stopped;
-            if let Some(key) = slot.timer.take() {
-                self.timers.try_remove(&key);
+            if let Some(timer) = slot.timer.take() {
+                self.timers.try_remove(&timer);
             }
             lines.push(line(path, StopOutcome::AlreadyStopped, started));
             return;
@@ -58,57 +64,75 @@ impl Tree {
         instance.ctx.cancel();
         slot.state = ChildState::Stopping;
         let nested = instance.nested.clone();
-        let end = self.await_exit(index).await;
-        if let Some(nested) = nested {
-            lines.extend(nested.finished().await.report.children.iter().cloned());
-        }
-        let Some(slot) = self.slot_mut(index) else {
+        let end = self.await_exit(key).await;
+        let stopped_tree = match nested {
+            Some(nested) => {
+                let finished = nested.finished().await;
+                lines.extend(finished.report.children.iter().cloned());
+                Some(Box::new(finished.snapshot.clone()))
+            }
+            None => None,
+        };
+        let Some(slot) = self.slot_mut(key) else {
             return;
         };
         slot.instance = None;
+        slot.stopped_tree = stopped_tree;
         slot.state = ChildState::Stopped;
         slot.last_exit = Some(end.exit.clone());
+        let temporary = slot.is_temporary();
         let outcome = if end.aborted {
             tracing::warn!(path = %slot.path, "child ignored cancellation and was aborted");
-            self.emit_for(index, EventKind::Aborted);
+            self.emit_for(key, EventKind::Aborted);
             StopOutcome::Aborted
         } else {
             StopOutcome::ExitedInTime
         };
         let ended_on_its_own = end.exit != ChildExit::Cancelled;
-        self.emit_for(index, EventKind::Exited { exit: end.exit });
-        if ended_on_its_own {
-            // It ended before the stop reached it; what the stop is for is
-            // its outcome.
-            let outcome = match cause {
-                StopCause::Restart(delay) => EventKind::RestartScheduled { delay },
-                StopCause::Stop => EventKind::Stopped {
-                    reason: crate::policy::StopReason::Stopped,
-                },
-            };
-            self.emit_for(index, outcome);
+        self.emit_for(key, EventKind::Exited { exit: end.exit });
+        // What the stop is for is the instance's outcome: a group restart
+        // restarts every member but a temporary one (OTP never restarts a
+        // temporary child), and a plain stop says why only for an instance
+        // that ended on its own before the stop reached it.
+        let next = match cause {
+            StopCause::Restart(_) if temporary => Some(EventKind::Stopped {
+                reason: StopReason::NotRestarted,
+            }),
+            StopCause::Restart(delay) => Some(EventKind::RestartScheduled { delay }),
+            StopCause::Operator => Some(EventKind::RestartScheduled {
+                delay: Duration::ZERO,
+            }),
+            StopCause::Stop if ended_on_its_own => Some(EventKind::Stopped {
+                reason: StopReason::Stopped,
+            }),
+            StopCause::Stop => None,
+        };
+        if let Some(next) = next {
+            self.emit_for(key, next);
         }
         lines.push(line(path, outcome, started));
     }
 
-    /// Waits for the end of `index`'s instance; other instances that end
+    /// Waits for the end of `key`'s instance; other instances that end
     /// meanwhile are kept for the main loop.
-    async fn await_exit(&mut self, index: usize) -> InstanceEnd {
-        if let Some(at) = self.deferred.iter().position(|end| end.index == index) {
+    async fn await_exit(&mut self, key: ChildKey) -> InstanceEnd {
+        if let Some(at) = self.deferred.iter().position(|end| end.key == key) {
             if let Some(end) = self.deferred.remove(at) {
                 return end;
             }
         }
         while let Some(joined) = self.running.join_next_with_id().await {
-            let end = self.end_of(joined);
-            if end.index == index {
+            let Some(end) = self.end_of(joined) else {
+                continue;
+            };
+            if end.key == key {
                 return end;
             }
             self.deferred.push_back(end);
         }
-        let generation = self.slot(index).map_or(0, |slot| slot.generation);
+        let generation = self.slot(key).map_or(0, |slot| slot.generation);
         InstanceEnd {
-            index,
+            key,
             generation,
             exit: ChildExit::Cancelled,
             aborted: false,

@@ -2,7 +2,7 @@
 //! what happens after each exit, and stops everything in reverse order.
 
 use std::{
-    collections::{BTreeSet, HashMap, VecDeque},
+    collections::{BTreeSet, VecDeque},
     future::poll_fn,
     pin::Pin,
     sync::Arc,
@@ -26,6 +26,7 @@ use super::{
     instance::{Body, InstanceEnd, InstanceSetup, ReadyNotice, run_instance},
     slot::{Instance, Slot},
     stopping::StopCause,
+    table::{ChildKey, Table},
 };
 use crate::{
     AutoShutdown, ChildContext, ChildState, EventKind, Strategy, SupervisorSpec, TaskFuture,
@@ -41,9 +42,9 @@ use crate::{
 /// epoch, and the stale timer leaves it alone.
 pub(super) enum Timer {
     /// Start this child again, on its own.
-    Restart { index: usize, epoch: u64 },
+    Restart { key: ChildKey, epoch: u64 },
     /// Start these children again, in this (start) order.
-    RestartGroup(Vec<(usize, u64)>),
+    RestartGroup(Vec<(ChildKey, u64)>),
 }
 
 /// What woke the supervisor up.
@@ -62,16 +63,16 @@ pub(crate) struct Tree {
     pub(super) strategy: Strategy,
     pub(super) auto_shutdown: AutoShutdown,
     pub(super) seed: u64,
-    pub(super) slots: Vec<Option<Slot>>,
-    pub(super) ids: HashMap<String, usize>,
+    pub(super) table: Table,
     pub(super) window: RestartWindow,
     pub(super) running: JoinSet<InstanceEnd>,
     pub(super) timers: DelayQueue<Timer>,
     /// Children waiting to start, in start order.
-    pub(super) pending: BTreeSet<usize>,
-    /// Children with a `ready_timeout` that have not been ready since their
-    /// last start: nothing after one of them in `pending` starts.
-    pub(super) gates: BTreeSet<usize>,
+    pub(super) pending: BTreeSet<ChildKey>,
+    /// Children that hold the start order (a `ready_timeout` not yet met, a
+    /// job not yet completed, a nested tree not yet started): nothing after
+    /// one of them in `pending` starts.
+    pub(super) gates: BTreeSet<ChildKey>,
     pub(super) deferred: VecDeque<InstanceEnd>,
     pub(super) notices_tx: mpsc::UnboundedSender<ReadyNotice>,
     notices: mpsc::UnboundedReceiver<ReadyNotice>,
@@ -119,8 +120,7 @@ impl Tree {
             strategy: spec.strategy,
             auto_shutdown: spec.auto_shutdown,
             seed,
-            slots: Vec::with_capacity(spec.children.len()),
-            ids: HashMap::with_capacity(spec.children.len()),
+            table: Table::with_capacity(spec.children.len()),
             window: RestartWindow::new(spec.restart_limit),
             running: JoinSet::new(),
             timers: DelayQueue::new(),
@@ -154,7 +154,7 @@ impl Tree {
         seed: u64,
     ) -> (SupervisorHandle, TaskFuture) {
         let path = Arc::from(ctx.path());
-        let stop = ctx.cancellation_token();
+        let stop = ctx.stop_token();
         let (handle, mut tree) = Tree::prepare(spec, path, stop, kill, bus, seed);
         tree.generation = ctx.generation();
         tree.parent_ctx = Some(ctx);
@@ -163,40 +163,35 @@ impl Tree {
     }
 
     /// Adds a child at the end of the start order, queued to start.
-    pub(super) fn insert(&mut self, spec: crate::ChildSpec) -> usize {
-        let index = self.slots.len();
-        let rng = JitterRng::derive(self.seed, index as u64);
-        let slot = Slot::new(spec, &self.path, rng);
-        self.ids.insert(slot.spec.id.clone(), index);
-        if let Some(primary) = slot.spec.primary.as_deref() {
-            if let Some(&primary) = self.ids.get(primary) {
-                if let Some(primary) = self.slots[primary].as_mut() {
-                    primary.sidecars.push(index);
-                }
-            }
+    pub(super) fn insert(&mut self, spec: crate::ChildSpec) -> ChildKey {
+        let rank = self.table.next_rank();
+        let rng = JitterRng::derive(self.seed, rank);
+        let primary = spec.primary.as_deref().and_then(|id| self.table.key_of(id));
+        let key = self.table.insert(Slot::new(spec, &self.path, rng, rank));
+        if let Some(primary) = primary.and_then(|primary| self.table.get_mut(primary)) {
+            primary.sidecars.push(key);
         }
-        self.slots.push(Some(slot));
-        self.pending.insert(index);
-        index
+        self.pending.insert(key);
+        key
     }
 
-    pub(super) fn slot(&self, index: usize) -> Option<&Slot> {
-        self.slots.get(index).and_then(Option::as_ref)
+    pub(super) fn slot(&self, key: ChildKey) -> Option<&Slot> {
+        self.table.get(key)
     }
 
-    pub(super) fn slot_mut(&mut self, index: usize) -> Option<&mut Slot> {
-        self.slots.get_mut(index).and_then(Option::as_mut)
+    pub(super) fn slot_mut(&mut self, key: ChildKey) -> Option<&mut Slot> {
+        self.table.get_mut(key)
     }
 
-    pub(super) fn emit_for(&self, index: usize, kind: EventKind) {
-        if let Some(slot) = self.slot(index) {
+    pub(super) fn emit_for(&self, key: ChildKey, kind: EventKind) {
+        if let Some(slot) = self.slot(key) {
             self.bus.emit(&slot.path, slot.generation, kind);
         }
     }
 
     /// [`Tree::emit_for`] an event that happened `at`.
-    fn emit_for_at(&self, index: usize, kind: EventKind, at: Instant) {
-        if let Some(slot) = self.slot(index) {
+    fn emit_for_at(&self, key: ChildKey, kind: EventKind, at: Instant) {
+        if let Some(slot) = self.slot(key) {
             self.bus.emit_at(&slot.path, slot.generation, kind, at);
         }
     }
@@ -217,8 +212,9 @@ impl Tree {
             match self.next_wake().await {
                 Wake::Stop => break,
                 Wake::Joined(joined) => {
-                    let end = self.end_of(joined);
-                    self.on_exit(end).await;
+                    if let Some(end) = self.end_of(joined) {
+                        self.on_exit(end).await;
+                    }
                 }
                 Wake::Ready(notice) => self.on_ready(notice),
                 Wake::Command(command) => self.on_command(command).await,
@@ -246,30 +242,29 @@ impl Tree {
     pub(super) fn end_of(
         &self,
         joined: Result<(tokio::task::Id, InstanceEnd), JoinError>,
-    ) -> InstanceEnd {
+    ) -> Option<InstanceEnd> {
         match joined {
-            Ok((_, end)) => end,
+            Ok((_, end)) => Some(end),
             Err(error) => {
-                let found = self.slots.iter().enumerate().find_map(|(index, slot)| {
-                    let slot = slot.as_ref()?;
-                    let instance = slot.instance.as_ref()?;
-                    (instance.task == error.id()).then_some((index, slot.generation))
-                });
-                let (index, generation) = found.unwrap_or((usize::MAX, 0));
                 tracing::error!(%error, "child instance task failed outside the child");
-                InstanceEnd {
-                    index,
-                    generation,
-                    exit: ChildExit::Panicked(error.to_string()),
+                let (key, slot) = self.table.iter().find(|(_, slot)| {
+                    slot.instance
+                        .as_ref()
+                        .is_some_and(|instance| instance.task == error.id())
+                })?;
+                Some(InstanceEnd {
+                    key,
+                    generation: slot.generation,
+                    exit: ChildExit::panicked(&error),
                     aborted: error.is_cancelled(),
-                }
+                })
             }
         }
     }
 
-    /// Starts pending children in start order. A child with a
-    /// `ready_timeout` that is not ready yet (a gate) holds every pending
-    /// child after it; those before it start.
+    /// Starts pending children in start order. A gate (a child that holds
+    /// the start order, see [`Slot::gates`]) holds every pending child after
+    /// it; those before it start.
     ///
     /// Whether the supervisor is stopping (a lock on its stop token) is asked
     /// once per start, and at the end only by a nested supervisor.
@@ -279,18 +274,18 @@ impl Tree {
                 Some(&gate) => self.pending.range(..=gate).next().copied(),
                 None => self.pending.first().copied(),
             };
-            let Some(index) = next else {
+            let Some(key) = next else {
                 break;
             };
             if self.is_stopping() {
                 return;
             }
-            self.pending.remove(&index);
+            self.pending.remove(&key);
             if self
-                .slot(index)
+                .slot(key)
                 .is_some_and(|slot| slot.state == ChildState::Pending)
             {
-                self.spawn_instance(index);
+                self.spawn_instance(key);
             }
         }
         if let Some(ctx) = &self.parent_ctx {
@@ -302,12 +297,12 @@ impl Tree {
 
     /// Restarts a child that restarts on its own (no group, no sidecars):
     /// it waits for no sibling.
-    fn start_alone(&mut self, index: usize) {
+    fn start_alone(&mut self, key: ChildKey) {
         let backing_off = self
-            .slot(index)
+            .slot(key)
             .is_some_and(|slot| slot.state == ChildState::BackingOff);
         if backing_off && !self.is_stopping() {
-            self.spawn_instance(index);
+            self.spawn_instance(key);
         }
     }
 
@@ -315,14 +310,16 @@ impl Tree {
         self.stop.is_cancelled() || self.escalation.is_some() || self.auto_stop
     }
 
-    fn spawn_instance(&mut self, index: usize) {
+    fn spawn_instance(&mut self, key: ChildKey) {
         let seed = self.seed;
         let bus = Arc::clone(&self.bus);
         let notices = self.notices_tx.clone();
-        let Some(slot) = self.slots[index].as_mut() else {
+        let kill = self.kill.clone();
+        let Some(slot) = self.table.get_mut(key) else {
             return;
         };
         slot.generation += 1;
+        slot.stopped_tree = None;
         let now = Instant::now();
         slot.history.record_start(now);
         let ctx = ChildContext::started_at(
@@ -333,21 +330,22 @@ impl Tree {
         );
         let (body, nested) = match (&slot.spec.tree, slot.spec.task_factory()) {
             (Some(tree), _) => {
-                let nested_seed = JitterRng::derive(seed, index as u64).next_u64();
-                let kill = self.kill.child_token();
+                let nested_seed = JitterRng::derive(seed, key.rank).next_u64();
+                let nested_kill = kill.child_token();
                 let spec = (**tree).clone();
-                let (handle, run) = Tree::nested(spec, ctx.clone(), kill.clone(), bus, nested_seed);
-                (Body::Tree(run, kill), Some(handle))
+                let (handle, run) =
+                    Tree::nested(spec, ctx.clone(), nested_kill.clone(), bus, nested_seed);
+                (Body::Tree(run, nested_kill), Some(handle))
             }
             (None, Some(factory)) => (Body::Task(factory.clone()), None),
             (None, None) => return,
         };
         let setup = InstanceSetup {
-            index,
+            key,
             ctx: ctx.clone(),
             limits: slot.limits,
             notices,
-            kill: self.kill.clone(),
+            kill,
         };
         let span = tracing::debug_span!(
             "child",
@@ -360,19 +358,22 @@ impl Tree {
             .spawn(Box::pin(run_instance(setup, body)).instrument(span))
             .id();
         slot.instance = Some(Instance { ctx, task, nested });
+        let gates = slot.gates();
         slot.state = if slot.limits.ready_timeout.is_some() {
-            self.gates.insert(index);
             ChildState::Starting
         } else {
             ChildState::Running
         };
         tracing::debug!(path = %slot.path, generation = slot.generation, "child started");
-        self.emit_for_at(index, EventKind::Started, now);
+        if gates {
+            self.gates.insert(key);
+        }
+        self.emit_for_at(key, EventKind::Started, now);
     }
 
     fn on_ready(&mut self, notice: ReadyNotice) {
-        let ReadyNotice { index, generation } = notice;
-        let Some(slot) = self.slot_mut(index) else {
+        let ReadyNotice { key, generation } = notice;
+        let Some(slot) = self.slot_mut(key) else {
             return;
         };
         if slot.generation != generation || slot.instance.is_none() {
@@ -381,30 +382,33 @@ impl Tree {
         if slot.state == ChildState::Starting {
             slot.state = ChildState::Running;
         }
-        self.emit_for(index, EventKind::Ready);
-        if self.gates.remove(&index) {
+        // A job's readiness is its completion: calling `ready()` does not
+        // let the children after it start.
+        let opens_gate = slot.spec.role != crate::TaskRole::Job;
+        self.emit_for(key, EventKind::Ready);
+        if opens_gate && self.gates.remove(&key) {
             self.pump_starts();
         }
     }
 
     fn on_timer(&mut self, timer: Timer) {
-        let current = |tree: &Self, index: usize, epoch: u64| {
-            tree.slot(index).is_some_and(|slot| slot.epoch == epoch)
+        let current = |tree: &Self, key: ChildKey, epoch: u64| {
+            tree.slot(key).is_some_and(|slot| slot.epoch == epoch)
         };
         match timer {
-            Timer::Restart { index, epoch } => {
-                if current(self, index, epoch) {
-                    if let Some(slot) = self.slot_mut(index) {
+            Timer::Restart { key, epoch } => {
+                if current(self, key, epoch) {
+                    if let Some(slot) = self.slot_mut(key) {
                         slot.timer = None;
                     }
-                    self.start_alone(index);
+                    self.start_alone(key);
                 }
             }
             Timer::RestartGroup(members) => {
-                let members: Vec<usize> = members
+                let members: Vec<ChildKey> = members
                     .into_iter()
-                    .filter(|&(index, epoch)| current(self, index, epoch))
-                    .map(|(index, _)| index)
+                    .filter(|&(key, epoch)| current(self, key, epoch))
+                    .map(|(key, _)| key)
                     .collect();
                 self.enqueue(&members, ChildState::BackingOff);
                 self.pump_starts();
@@ -413,12 +417,12 @@ impl Tree {
     }
 
     /// Makes `members` that are in state `from` pending, to start in order.
-    pub(super) fn enqueue(&mut self, members: &[usize], from: ChildState) {
-        for &index in members {
-            if let Some(slot) = self.slot_mut(index) {
+    pub(super) fn enqueue(&mut self, members: &[ChildKey], from: ChildState) {
+        for &key in members {
+            if let Some(slot) = self.slot_mut(key) {
                 if slot.state == from {
                     slot.state = ChildState::Pending;
-                    self.pending.insert(index);
+                    self.pending.insert(key);
                 }
             }
         }
@@ -427,12 +431,12 @@ impl Tree {
     /// Handles the end of an instance that was not stopped by its supervisor.
     async fn on_exit(&mut self, end: InstanceEnd) {
         let InstanceEnd {
-            index,
+            key,
             generation,
             exit,
             aborted,
         } = end;
-        let Some(slot) = self.slot_mut(index) else {
+        let Some(slot) = self.table.get_mut(key) else {
             return;
         };
         if slot.generation != generation || slot.instance.take().is_none() {
@@ -441,9 +445,9 @@ impl Tree {
         log_exit(&slot.path, generation, &exit);
         if aborted {
             tracing::warn!(path = %slot.path, generation, "child ignored cancellation and was aborted");
-            self.emit_for(index, EventKind::Aborted);
+            self.emit_for(key, EventKind::Aborted);
         }
-        let Some(slot) = self.slots[index].as_mut() else {
+        let Some(slot) = self.table.get_mut(key) else {
             return;
         };
         let now = Instant::now();
@@ -460,16 +464,16 @@ impl Tree {
         }
         slot.last_exit = Some(exit);
         match decision {
-            Decision::Restart { delay } => self.restart_after(index, delay).await,
-            Decision::Stop(reason) => self.settle(index, reason).await,
-            Decision::Escalate(reason) => self.escalate(index, reason),
+            Decision::Restart { delay } => self.restart_after(key, delay).await,
+            Decision::Stop(reason) => self.settle(key, reason).await,
+            Decision::Escalate(reason) => self.escalate(key, reason),
         }
         self.pump_starts();
     }
 
-    fn escalate(&mut self, index: usize, reason: policy::EscalationReason) {
+    fn escalate(&mut self, key: ChildKey, reason: policy::EscalationReason) {
         let child = self
-            .slot(index)
+            .slot(key)
             .map_or_else(|| Arc::clone(&self.path), |slot| Arc::clone(&slot.path));
         tracing::error!(supervisor = %self.path, child = %child, %reason, "supervisor escalates");
         self.emit_own(EventKind::Escalated {
@@ -483,39 +487,50 @@ impl Tree {
         });
     }
 
-    /// Restarts `index` after `delay`, with the siblings the strategy (and
-    /// its sidecars) tie to it: those are stopped first, in reverse order.
-    /// A child that restarts alone waits for no sibling; a group starts in
-    /// order, behind any sibling not ready yet.
-    async fn restart_after(&mut self, index: usize, delay: Duration) {
-        let mut group = self.restart_group(index);
+    /// Restarts `key` after `delay`, with the siblings the strategy (and
+    /// its sidecars) tie to it: those are stopped first, in reverse order,
+    /// and each follows its own restart policy (a temporary one stays
+    /// stopped, as in OTP). A child that restarts alone waits for no
+    /// sibling; a group starts in order, behind any sibling that holds the
+    /// start order.
+    async fn restart_after(&mut self, key: ChildKey, delay: Duration) {
+        let mut group = self.restart_group(key);
         if !group.is_empty() {
+            let temporary: Vec<ChildKey> = group
+                .iter()
+                .copied()
+                .filter(|&member| {
+                    self.slot(member)
+                        .is_some_and(|slot| slot.is_temporary() && slot.instance.is_some())
+                })
+                .collect();
             let cause = StopCause::Restart(delay);
             self.stop_members(group.iter().rev().copied(), cause).await;
+            group.retain(|member| !temporary.contains(member));
         }
-        if let Some(slot) = self.slot(index) {
+        if let Some(slot) = self.slot(key) {
             tracing::info!(path = %slot.path, ?delay, "child restarts");
         }
-        self.emit_for(index, EventKind::RestartScheduled { delay });
+        self.emit_for(key, EventKind::RestartScheduled { delay });
         if group.is_empty() {
-            let Some(slot) = self.slot_mut(index) else {
+            let Some(slot) = self.slot_mut(key) else {
                 return;
             };
             slot.state = ChildState::BackingOff;
             slot.epoch += 1;
             let epoch = slot.epoch;
             if delay.is_zero() {
-                self.start_alone(index);
+                self.start_alone(key);
             } else {
-                let timer = Timer::Restart { index, epoch };
-                let key = self.timers.insert(timer, timer_delay(delay));
-                if let Some(slot) = self.slot_mut(index) {
-                    slot.timer = Some(key);
+                let timer = Timer::Restart { key, epoch };
+                let timer = self.timers.insert(timer, timer_delay(delay));
+                if let Some(slot) = self.slot_mut(key) {
+                    slot.timer = Some(timer);
                 }
             }
             return;
         }
-        group.push(index);
+        group.push(key);
         group.sort_unstable();
         let mut members = Vec::with_capacity(group.len());
         for &member in &group {
@@ -533,39 +548,34 @@ impl Tree {
         }
     }
 
-    /// The active siblings that restart with `index` (not `index` itself),
-    /// in start order.
-    fn restart_group(&self, index: usize) -> Vec<usize> {
-        let active =
-            |member: &usize| *member != index && self.slot(*member).is_some_and(Slot::is_active);
-        let mut group: Vec<usize> = match self.strategy {
-            Strategy::OneForOne => Vec::new(),
-            Strategy::OneForAll => (0..self.slots.len()).filter(active).collect(),
-            Strategy::RestForOne => (index + 1..self.slots.len()).filter(active).collect(),
+    /// The active siblings that restart with `key` (not `key` itself), in
+    /// start order: [`policy::restart_group`] over this table.
+    fn restart_group(&self, key: ChildKey) -> Vec<ChildKey> {
+        let Some(slot) = self.slot(key) else {
+            return Vec::new();
         };
-        if let Some(slot) = self.slot(index) {
-            for sidecar in slot.sidecars.iter().filter(|sidecar| active(sidecar)) {
-                if !group.contains(sidecar) {
-                    group.push(*sidecar);
-                }
-            }
-        }
-        group.sort_unstable();
-        group
+        let active = |member: &ChildKey| self.slot(*member).is_some_and(Slot::is_active);
+        let siblings: Vec<ChildKey> = match self.strategy {
+            Strategy::OneForOne => Vec::new(),
+            Strategy::OneForAll => self.table.keys().filter(active).collect(),
+            Strategy::RestForOne => self.table.keys_after(key).filter(active).collect(),
+        };
+        let sidecars: Vec<ChildKey> = slot.sidecars.iter().copied().filter(active).collect();
+        policy::restart_group(self.strategy, key, &siblings, &sidecars)
     }
 
-    /// Leaves `index` stopped for `reason`; its sidecars stop with it, and a
+    /// Leaves `key` stopped for `reason`; its sidecars stop with it, and a
     /// significant child may stop the supervisor.
-    async fn settle(&mut self, index: usize, reason: StopReason) {
-        let Some(slot) = self.slot_mut(index) else {
+    async fn settle(&mut self, key: ChildKey, reason: StopReason) {
+        let Some(slot) = self.slot_mut(key) else {
             return;
         };
         slot.state = ChildState::Stopped;
         let sidecars = slot.sidecars.clone();
         let significant = slot.is_significant();
         tracing::info!(path = %slot.path, ?reason, "child stays stopped");
-        self.emit_for(index, EventKind::Stopped { reason });
-        self.gates.remove(&index);
+        self.emit_for(key, EventKind::Stopped { reason });
+        self.gates.remove(&key);
         self.stop_members(sidecars.into_iter().rev(), StopCause::Stop)
             .await;
         if significant && reason != StopReason::Stopped {
@@ -573,15 +583,15 @@ impl Tree {
                 AutoShutdown::Never => false,
                 AutoShutdown::AnySignificant => true,
                 AutoShutdown::AllSignificant => !self
-                    .slots
+                    .table
                     .iter()
-                    .flatten()
-                    .any(|slot| slot.is_significant() && slot.is_active()),
+                    .any(|(_, slot)| slot.is_significant() && slot.is_active()),
             };
         }
     }
 
-    /// Stops every child in reverse start order and publishes the report.
+    /// Stops every child in reverse start order and publishes the report
+    /// and the final snapshot.
     async fn finish(mut self) -> Result<(), TreeError> {
         let started = Instant::now();
         if self.escalation.is_none() {
@@ -590,7 +600,7 @@ impl Tree {
         self.timers.clear();
         self.pending.clear();
         self.gates.clear();
-        let order: Vec<usize> = (0..self.slots.len()).rev().collect();
+        let order: Vec<ChildKey> = self.table.keys().rev().collect();
         let children = self.stop_members(order.into_iter(), StopCause::Stop).await;
         let outcome = match self.escalation.take() {
             Some(error) => Err(error),
@@ -602,10 +612,13 @@ impl Tree {
         let report = crate::ShutdownReport {
             children,
             took: started.elapsed(),
+            clean: outcome.is_ok(),
         };
+        let snapshot = self.final_snapshot();
         let finished = Arc::new(Finished {
             report,
             outcome: outcome.clone(),
+            snapshot,
         });
         self.finished.send_replace(Some(finished));
         outcome

@@ -8,12 +8,13 @@ use std::{
     task::{Context, Poll},
 };
 
-/// The text of a panic payload (`&str` or `String`), or a placeholder.
+/// The text of a panic payload (`&str` or `String`), or a placeholder; cut
+/// to [`MAX_EXIT_TEXT`](crate::policy::MAX_EXIT_TEXT) bytes.
 pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_owned()
+        crate::policy::bounded(*text)
     } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
+        crate::policy::bounded(text.as_str())
     } else {
         "panic with a non-string payload".to_owned()
     }

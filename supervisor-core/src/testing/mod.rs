@@ -39,12 +39,14 @@
 //! # }
 //! ```
 
+mod footprint;
 mod script;
 mod trace;
 mod tracker;
 
 use std::time::Duration;
 
+pub use footprint::{Footprint, footprint};
 pub use script::{FaultScript, Step};
 pub use trace::{EventPattern, Trace};
 pub use tracker::{InstanceGuard, InstanceTracker};

@@ -1,0 +1,152 @@
+//! The children table: storage whose entries are reused, with the start
+//! order kept apart from it.
+//!
+//! A child is named by a [`ChildKey`]: its place in the storage (reused
+//! once the child is removed) and its rank in the start order (never
+//! reused). Anything that outlives a child, such as a timer or the end of
+//! an instance, carries the key, and finds nothing once the child is gone,
+//! even when a new child has taken its place. Every structure here holds
+//! the live children only, so its size follows them, not the history of
+//! additions and removals.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::slot::Slot;
+
+/// Names one child of a supervisor.
+///
+/// Ordered by rank: sorting keys sorts children in start order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct ChildKey {
+    /// Position in the start order; never given to another child.
+    pub(crate) rank: u64,
+    /// Place in the storage; reused after the child is removed.
+    index: u32,
+}
+
+/// The children of one supervisor.
+#[derive(Default)]
+pub(crate) struct Table {
+    slots: Vec<Option<Slot>>,
+    /// Places of removed children, to be reused first.
+    free: Vec<u32>,
+    /// Rank to place, in start order.
+    order: BTreeMap<u64, u32>,
+    ids: HashMap<Box<str>, ChildKey>,
+    next_rank: u64,
+}
+
+impl Table {
+    /// A table with room for `capacity` children.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Table {
+            slots: Vec::with_capacity(capacity),
+            ids: HashMap::with_capacity(capacity),
+            ..Table::default()
+        }
+    }
+
+    /// The rank the next inserted child gets.
+    pub(crate) fn next_rank(&self) -> u64 {
+        self.next_rank
+    }
+
+    /// Adds a child at the end of the start order.
+    pub(crate) fn insert(&mut self, slot: Slot) -> ChildKey {
+        let rank = self.next_rank;
+        self.next_rank += 1;
+        let index = match self.free.pop() {
+            Some(index) => index,
+            None => {
+                self.slots.push(None);
+                u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 children")
+            }
+        };
+        let key = ChildKey { rank, index };
+        self.ids.insert(Box::from(slot.spec.id.as_str()), key);
+        self.order.insert(rank, index);
+        self.slots[index as usize] = Some(slot);
+        key
+    }
+
+    /// Forgets a child; its place is reused by a later insert.
+    pub(crate) fn remove(&mut self, key: ChildKey) -> Option<Slot> {
+        self.get(key)?;
+        let slot = self.slots[key.index as usize].take()?;
+        self.ids.remove(slot.spec.id.as_str());
+        self.order.remove(&key.rank);
+        self.free.push(key.index);
+        self.shrink();
+        Some(slot)
+    }
+
+    /// Gives memory back once most of it holds no child.
+    fn shrink(&mut self) {
+        while self.slots.last().is_some_and(Option::is_none) {
+            self.slots.pop();
+        }
+        let live = self.slots.len();
+        self.free.retain(|&index| (index as usize) < live);
+        if self.slots.capacity() > 2 * live + 16 {
+            self.slots.shrink_to(live * 3 / 2);
+            self.free.shrink_to(live);
+        }
+        if self.ids.capacity() > 2 * self.ids.len() + 16 {
+            self.ids.shrink_to(self.ids.len() * 3 / 2);
+        }
+    }
+
+    pub(crate) fn get(&self, key: ChildKey) -> Option<&Slot> {
+        self.slots
+            .get(key.index as usize)?
+            .as_ref()
+            .filter(|slot| slot.rank == key.rank)
+    }
+
+    pub(crate) fn get_mut(&mut self, key: ChildKey) -> Option<&mut Slot> {
+        self.slots
+            .get_mut(key.index as usize)?
+            .as_mut()
+            .filter(|slot| slot.rank == key.rank)
+    }
+
+    /// The key of the child with this id.
+    pub(crate) fn key_of(&self, id: &str) -> Option<ChildKey> {
+        self.ids.get(id).copied()
+    }
+
+    /// How many children there are.
+    pub(crate) fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Every child's key, in start order.
+    pub(crate) fn keys(&self) -> impl DoubleEndedIterator<Item = ChildKey> + '_ {
+        self.order
+            .iter()
+            .map(|(&rank, &index)| ChildKey { rank, index })
+    }
+
+    /// The keys of the children started after `key`, in start order.
+    pub(crate) fn keys_after(&self, key: ChildKey) -> impl Iterator<Item = ChildKey> + '_ {
+        self.order
+            .range(key.rank + 1..)
+            .map(|(&rank, &index)| ChildKey { rank, index })
+    }
+
+    /// Every child with its key, in start order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (ChildKey, &Slot)> + '_ {
+        self.keys()
+            .filter_map(|key| self.get(key).map(|slot| (key, slot)))
+    }
+
+    /// How many entries each structure holds, for leak checks.
+    pub(crate) fn sizes(&self) -> (usize, usize, usize, usize) {
+        (
+            self.slots.len(),
+            self.free.len(),
+            self.order.len(),
+            self.ids.len(),
+        )
+    }
+}
