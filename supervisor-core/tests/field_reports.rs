@@ -291,6 +291,9 @@ async fn a_stop_by_user_code_of_a_significant_child_triggers_auto_shutdown() {
         let token = ctx.cancellation_token();
         token.cancel();
         token.cancelled().await;
+        // Returns at a later poll, after the runtime has seen the token
+        // cancelled.
+        sleep(secs(1)).await;
     })
     .restart(RestartPolicy::Transient)
     .significant(true);

@@ -197,7 +197,11 @@ async fn jittered_delays_are_the_same_for_the_same_seed() {
         let (handle, mut events) = Supervisor::builder().launch_with_events(spec).unwrap();
         let mut delays = Vec::new();
         while delays.len() < 5 {
-            if let EventKind::RestartScheduled { delay } = events.recv().await.unwrap().kind {
+            let scheduled = wait_for(&mut events, |event| {
+                matches!(event.kind, EventKind::RestartScheduled { .. })
+            })
+            .await;
+            if let EventKind::RestartScheduled { delay } = scheduled.kind {
                 delays.push(delay);
             }
         }

@@ -298,9 +298,18 @@ async fn a_subscriber_that_never_reads_does_not_hold_restarts_back() {
         .event_capacity(16)
         .launch_with_events(spec)
         .unwrap();
-    while count.load(Ordering::Relaxed) < 5_000 {
+    // Bounded by turns of the scheduler, not by time: the flapping child
+    // restarts at every turn or two.
+    for _ in 0..1_000_000 {
+        if count.load(Ordering::Relaxed) >= 5_000 {
+            break;
+        }
         tokio::task::yield_now().await;
     }
+    assert!(
+        count.load(Ordering::Relaxed) >= 5_000,
+        "the child stopped restarting"
+    );
     handle.shutdown().await;
     match stuck.recv().await {
         Err(supervisor_core::EventStreamError::Lagged(missed)) => {
