@@ -5,7 +5,7 @@ use std::{
     fmt,
     future::Future,
     sync::{
-        Arc, Mutex, OnceLock,
+        Arc, Mutex,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
@@ -60,9 +60,6 @@ pub(crate) struct InstanceSignals {
     ready: AtomicBool,
     ready_notify: Notify,
     last_beat_nanos: AtomicU64,
-    /// The message of the first helper that panicked.
-    helper_panic: OnceLock<String>,
-    helper_panic_notify: Notify,
 }
 
 impl InstanceSignals {
@@ -72,8 +69,6 @@ impl InstanceSignals {
             ready: AtomicBool::new(false),
             ready_notify: Notify::new(),
             last_beat_nanos: AtomicU64::new(0),
-            helper_panic: OnceLock::new(),
-            helper_panic_notify: Notify::new(),
         }
     }
 
@@ -85,23 +80,6 @@ impl InstanceSignals {
     pub(crate) async fn wait_ready(&self) {
         while !self.is_ready() {
             self.ready_notify.notified().await;
-        }
-    }
-
-    /// Resolves with the message of the first helper of the instance that
-    /// panicked: the helper is linked to its instance.
-    pub(crate) async fn helper_panicked(&self) -> &str {
-        loop {
-            if let Some(message) = self.helper_panic.get() {
-                return message;
-            }
-            self.helper_panic_notify.notified().await;
-        }
-    }
-
-    fn record_helper_panic(&self, message: String) {
-        if self.helper_panic.set(message).is_ok() {
-            self.helper_panic_notify.notify_one();
         }
     }
 
@@ -133,6 +111,8 @@ pub(crate) struct Helpers {
 struct HelperSet {
     closed: bool,
     set: Option<JoinSet<()>>,
+    /// The message of the first helper that panicked.
+    panicked: Option<Box<str>>,
 }
 
 impl Helpers {
@@ -147,6 +127,23 @@ impl Helpers {
         let set = tasks.set.get_or_insert_with(JoinSet::new);
         while set.try_join_next().is_some() {}
         Some(set.spawn(future))
+    }
+
+    /// Keeps the message of the first helper that panicked; returns whether
+    /// it was the first.
+    fn record_panic(&self, message: String) -> bool {
+        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        let first = tasks.panicked.is_none();
+        if first {
+            tasks.panicked = Some(message.into_boxed_str());
+        }
+        first
+    }
+
+    /// The message of the first helper that panicked, if one did.
+    pub(crate) fn panicked(&self) -> Option<Box<str>> {
+        let tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        tasks.panicked.clone()
     }
 
     /// Refuses new helpers and hands over those still tracked, if any was
@@ -188,6 +185,11 @@ impl ChildContext {
 
     pub(crate) fn cancel(&self) {
         self.inner.cancel.cancel();
+    }
+
+    /// The message of the first helper of this instance that panicked.
+    pub(crate) fn helper_panic(&self) -> Option<Box<str>> {
+        self.inner.helpers.panicked()
     }
 
     pub(crate) fn close_helpers(&self) -> Option<JoinSet<()>> {
@@ -308,7 +310,11 @@ impl ChildContext {
         let linked = async move {
             let caught = crate::runtime::unwind::CatchUnwind::new(Box::pin(future)).await;
             if let (Err(message), Some(inner)) = (caught, inner.upgrade()) {
-                inner.signals.record_helper_panic(message);
+                // The instance fails: it is stopped as for any fault, and
+                // reads the message when it sees the stop.
+                if inner.helpers.record_panic(message) {
+                    inner.cancel.cancel();
+                }
             }
         };
         self.inner.helpers.spawn(linked)

@@ -109,7 +109,12 @@ pub(crate) async fn run_instance(setup: InstanceSetup, body: Body) -> InstanceEn
             let (exit, finished) = match watch(&mut running, &setup).await {
                 RunEnd::Returned(output) => (exit_of(output), true),
                 RunEnd::Fault(exit) => (exit, false),
-                RunEnd::StopRequested => (ChildExit::Cancelled, false),
+                // Only the runtime cancels the instance's own token: its
+                // supervisor, or a linked helper that panicked.
+                RunEnd::StopRequested => match setup.ctx.helper_panic() {
+                    Some(message) => (helper_exit(&message), false),
+                    None => (ChildExit::Cancelled, false),
+                },
             };
             if !finished {
                 stop_started = Some(Instant::now());
@@ -178,7 +183,6 @@ async fn watch(running: &mut Running, setup: &InstanceSetup) -> RunEnd {
     let ctx = &setup.ctx;
     let mut cancelled = pin!(ctx.cancelled());
     let mut ready = pin!(ctx.signals().wait_ready());
-    let mut helper_panicked = pin!(ctx.signals().helper_panicked());
     let mut ready_announced = false;
     poll_fn(move |cx| {
         if ctx.is_cancelled() {
@@ -189,9 +193,6 @@ async fn watch(running: &mut Running, setup: &InstanceSetup) -> RunEnd {
         }
         if cancelled.as_mut().poll(cx).is_ready() {
             return Poll::Ready(RunEnd::StopRequested);
-        }
-        if let Poll::Ready(message) = helper_panicked.as_mut().poll(cx) {
-            return Poll::Ready(RunEnd::Fault(helper_exit(message)));
         }
         if !ready_announced && ready.as_mut().poll(cx).is_ready() {
             ready_announced = true;
@@ -222,7 +223,6 @@ async fn watch_deadlines(running: &mut Running, setup: &InstanceSetup) -> RunEnd
             biased;
             () = ctx.cancelled() => return RunEnd::StopRequested,
             output = &mut *running => return RunEnd::Returned(output),
-            message = ctx.signals().helper_panicked() => return RunEnd::Fault(helper_exit(message)),
             () = sleep_until_some(deadline) => return RunEnd::Fault(ChildExit::TimedOut),
             () = sleep_until_some(ready_deadline) => return RunEnd::Fault(ChildExit::NotReady),
             () = sleep_until_some(beat_due) => {
