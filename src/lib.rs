@@ -52,9 +52,11 @@ pub use supervisor_macros::{Supervisor, supervised};
 /// The names most programs need: `use supervisor::prelude::*;`.
 pub mod prelude {
     pub use supervisor_core::{
-        AutoShutdown, BackoffPolicy, ChildContext, ChildSpec, ChildState, RestartLimit,
-        RestartPolicy, Severity, ShutdownPolicy, ShutdownReport, SpecError, Strategy, Supervised,
-        Supervisor, SupervisorHandle, SupervisorSpec, SupervisorTree, TaskRole,
+        AutoShutdown, BackoffPolicy, ChildContext, ChildSpec, ChildState, ControlError, EventKind,
+        RestartLimit, RestartPolicy, Severity, ShutdownPolicy, ShutdownReport, SpecError,
+        StopOutcome, Strategy, Supervised, Supervisor, SupervisorEvent, SupervisorHandle,
+        SupervisorSpec, SupervisorTree, TaskRole, TreeError,
+        policy::{ChildExit, ExitReason},
     };
     pub use supervisor_macros::{Supervisor, supervised};
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// How one child came to a stop during shutdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum StopOutcome {
     /// It returned within its grace period after being cancelled.
     ExitedInTime,

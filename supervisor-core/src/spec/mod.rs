@@ -21,5 +21,5 @@ pub use child::ChildSpec;
 pub use load::LoadError;
 pub use restart::{RestartLimit, RestartPolicy, Severity};
 pub use role::{RoleDefaults, TaskRole};
-pub use shutdown::ShutdownPolicy;
+pub use shutdown::{ParseShutdownPolicyError, ShutdownPolicy};
 pub use tree::{AutoShutdown, Strategy, SupervisorSpec};

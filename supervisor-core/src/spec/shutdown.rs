@@ -54,22 +54,60 @@ impl fmt::Display for ShutdownPolicy {
 }
 
 impl std::str::FromStr for ShutdownPolicy {
-    type Err = String;
+    type Err = ParseShutdownPolicyError;
 
+    /// Reads `"brutal"`, `"infinity"` or a duration such as `"5s"`.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.trim() {
             "brutal" => Ok(ShutdownPolicy::Brutal),
             "infinity" => Ok(ShutdownPolicy::Infinity),
             other => super::duration::parse(other)
                 .map(ShutdownPolicy::Timeout)
-                .map_err(|_| {
-                    format!(
-                        "invalid shutdown `{other}`: expected \"brutal\", \"infinity\" or a duration such as \"5s\""
-                    )
+                .map_err(|_| ParseShutdownPolicyError {
+                    text: other.to_owned(),
                 }),
         }
     }
 }
+
+/// Error returned by [`ShutdownPolicy::from_str`](std::str::FromStr::from_str)
+/// for text that is neither `"brutal"`, `"infinity"` nor a duration.
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::{ParseShutdownPolicyError, ShutdownPolicy};
+///
+/// let error: ParseShutdownPolicyError = "soon".parse::<ShutdownPolicy>().unwrap_err();
+/// assert_eq!(error.input(), "soon");
+/// assert_eq!(
+///     error.to_string(),
+///     r#"invalid shutdown `soon`: expected "brutal", "infinity" or a duration such as "5s""#,
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseShutdownPolicyError {
+    text: String,
+}
+
+impl ParseShutdownPolicyError {
+    /// The text that could not be read (without surrounding whitespace).
+    pub fn input(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for ParseShutdownPolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            r#"invalid shutdown `{}`: expected "brutal", "infinity" or a duration such as "5s""#,
+            self.text
+        )
+    }
+}
+
+impl std::error::Error for ParseShutdownPolicyError {}
 
 impl Serialize for ShutdownPolicy {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

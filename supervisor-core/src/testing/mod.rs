@@ -12,9 +12,8 @@
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {
 //! use std::time::Duration;
-//! use supervisor_core::{BackoffPolicy, ChildState, SupervisorSpec, TaskRole};
-//! use supervisor_core::policy::ExitReason;
-//! use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+//! use supervisor_core::{BackoffPolicy, SupervisorSpec, TaskRole};
+//! use supervisor_core::testing::{ChildState, EventPattern, ExitReason, FaultScript, Step, TestTree};
 //!
 //! let api = FaultScript::new()
 //!     .on_attempts([1, 2], Step::fail("connection refused"))
@@ -48,6 +47,13 @@ use std::time::Duration;
 pub use script::{FaultScript, Step};
 pub use trace::{EventPattern, Trace};
 pub use tracker::{InstanceGuard, InstanceTracker};
+
+/// The exit and event types tests assert on, so that
+/// `use supervisor_core::testing::*;` is enough for them.
+pub use crate::{
+    ChildState, EventKind, StopOutcome,
+    policy::{ChildExit, ExitReason},
+};
 
 use crate::{
     EventStream, EventStreamError, ShutdownReport, Supervisor, SupervisorEvent, SupervisorHandle,
