@@ -45,6 +45,14 @@
 //! App::spec().validate()?;
 //! # Ok::<(), supervisor::SpecError>(())
 //! ```
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `json` | on | [`SupervisorSpec::from_json_str`] (pulls `serde_json`) |
+//! | `toml` | on | [`SupervisorSpec::from_toml_str`] (pulls `toml`) |
+//! | `schema` | off | `schemars::JsonSchema` for the spec types, so a config file can be checked against `schemars::schema_for!(SupervisorSpec)` (pulls `schemars`) |
 
 pub use supervisor_core::*;
 pub use supervisor_macros::{Supervisor, supervised};

@@ -2,6 +2,7 @@
 
 use std::{fmt, time::Duration};
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
@@ -30,16 +31,17 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 /// assert_eq!(backoff.reset_after(), Duration::from_secs(60));
 /// assert!(BackoffPolicy::NONE.is_none());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(remote = "Self", default, deny_unknown_fields)]
 pub struct BackoffPolicy {
     /// Delay before the first restart after a failure.
     #[serde(with = "super::duration")]
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub initial: Duration,
     /// Ceiling of every delay, jitter included.
     #[serde(with = "super::duration")]
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub max: Duration,
     /// Growth factor from one delay to the next; at least 1.
     pub multiplier: f64,
@@ -51,7 +53,7 @@ pub struct BackoffPolicy {
         with = "super::duration::option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub reset_after: Option<Duration>,
 }
 

@@ -2,6 +2,7 @@
 
 use std::{fmt, future::Future, time::Duration};
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +39,8 @@ use crate::{ChildContext, EffectivePolicy, TaskFactory, TaskOutput};
 /// assert_eq!(spec.id, "api");
 /// assert_eq!(spec.effective_policy().restart.value, RestartPolicy::Transient);
 /// ```
-#[derive(Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ChildSpec {
@@ -65,7 +67,7 @@ pub struct ChildSpec {
         with = "super::duration::option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub timeout: Option<Duration>,
     /// How long the child has to call [`ChildContext::ready`] before the next
     /// child starts; late counts as a failed start.
@@ -74,7 +76,7 @@ pub struct ChildSpec {
         with = "super::duration::option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub ready_timeout: Option<Duration>,
     /// Longest silence between [`ChildContext::heartbeat`] calls before the
     /// child is restarted as failed.
@@ -83,7 +85,7 @@ pub struct ChildSpec {
         with = "super::duration::option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub heartbeat: Option<Duration>,
     /// For a sidecar: the id of the sibling it serves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,7 +101,7 @@ pub struct ChildSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree: Option<Box<SupervisorSpec>>,
     #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     task: Option<TaskFactory>,
 }
 

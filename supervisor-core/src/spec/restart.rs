@@ -2,6 +2,7 @@
 
 use std::{fmt, time::Duration};
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,8 @@ use serde::{Deserialize, Serialize};
 /// assert!(RestartPolicy::Transient.restarts_after(false));
 /// assert!(!RestartPolicy::Temporary.restarts_after(false));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RestartPolicy {
     /// Restart after any exit, success or failure.
@@ -73,14 +75,15 @@ impl fmt::Display for RestartPolicy {
 /// assert_eq!(limit.to_string(), "5 in 30s");
 /// assert!(RestartLimit::UNLIMITED.is_unlimited());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RestartLimit {
     /// How many restarts the window may hold.
     pub max: u32,
     /// How far back the window reaches.
     #[serde(with = "super::duration")]
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub within: Duration,
 }
 
@@ -125,7 +128,8 @@ impl fmt::Display for RestartLimit {
 ///
 /// assert_eq!(TaskRole::Service.defaults().severity, Severity::Critical);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The supervisor cannot run without this child: when it stops for good

@@ -2,6 +2,7 @@
 
 use std::{fmt, time::Duration};
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +29,8 @@ use super::{BackoffPolicy, RestartLimit, RestartPolicy, Severity, ShutdownPolicy
 /// assert_eq!(defaults.restart_limit.max, 1);
 /// assert_eq!(defaults.severity, Severity::Optional);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskRole {
     /// A long-running task the application cannot do without (an API server).

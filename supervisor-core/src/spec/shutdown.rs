@@ -2,6 +2,7 @@
 
 use std::{fmt, time::Duration};
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
 
@@ -122,6 +123,7 @@ impl<'de> Deserialize<'de> for ShutdownPolicy {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for ShutdownPolicy {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ShutdownPolicy".into()

@@ -2,6 +2,7 @@
 
 use std::{fmt, time::Duration};
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,8 @@ use crate::{SpecError, rules};
 /// assert_eq!(Strategy::default(), Strategy::OneForOne);
 /// assert_eq!(Strategy::RestForOne.to_string(), "rest_for_one");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     /// Only the child that exited.
@@ -57,7 +59,8 @@ impl fmt::Display for Strategy {
 ///
 /// assert_eq!(AutoShutdown::default(), AutoShutdown::Never);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AutoShutdown {
     /// The supervisor keeps running whatever its children do.
@@ -109,7 +112,8 @@ impl fmt::Display for AutoShutdown {
 ///     .child(ChildSpec::new("metrics", TaskRole::Sidecar, metrics).primary("api"));
 /// assert!(app.validate().is_ok());
 /// ```
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct SupervisorSpec {
