@@ -151,15 +151,6 @@ impl SupervisorHandle {
     /// The whole tree as it is now: every child's state, generation, restart
     /// count, last exit and readiness, nested trees included.
     ///
-    /// # Errors
-    ///
-    /// [`ControlError::Stopped`] once the supervisor has stopped.
-    ///
-    /// # Cancel safety
-    ///
-    /// Cancel safe: it only reads. Dropping the future before it completes
-    /// changes nothing in the tree.
-    ///
     /// # Examples
     ///
     /// ```
@@ -176,6 +167,15 @@ impl SupervisorHandle {
     /// # handle.shutdown().await;
     /// # }
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ControlError::Stopped`] once the supervisor has stopped.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only reads. Dropping the future before it completes
+    /// changes nothing in the tree.
     pub async fn snapshot(&self) -> Result<TreeSnapshot, ControlError> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Snapshot(reply))?;
@@ -200,19 +200,6 @@ impl SupervisorHandle {
 
     /// Adds a child after the existing ones and starts it.
     ///
-    /// # Errors
-    ///
-    /// [`ControlError::InvalidSpec`] when the child breaks the rule table
-    /// (its id is taken, its primary is unknown...), [`ControlError::Stopped`]
-    /// once the supervisor has stopped.
-    ///
-    /// # Cancel safety
-    ///
-    /// Not cancel safe. The request is sent to the supervisor when the
-    /// future is first polled; dropping the future after that does not
-    /// withdraw it: the supervisor still carries it out, and only its result
-    /// is lost. Check with [`snapshot`](Self::snapshot) when it matters.
-    ///
     /// # Examples
     ///
     /// ```
@@ -229,16 +216,12 @@ impl SupervisorHandle {
     /// # handle.shutdown().await;
     /// # }
     /// ```
-    pub async fn add_child(&self, spec: ChildSpec) -> Result<(), ControlError> {
-        self.call(|reply| Command::AddChild(Box::new(spec), reply))
-            .await
-    }
-
-    /// Stops a child (and its sidecars) and forgets it.
     ///
     /// # Errors
     ///
-    /// [`ControlError::UnknownChild`] for an id the supervisor does not have.
+    /// [`ControlError::InvalidSpec`] when the child breaks the rule table
+    /// (its id is taken, its primary is unknown...), [`ControlError::Stopped`]
+    /// once the supervisor has stopped.
     ///
     /// # Cancel safety
     ///
@@ -246,6 +229,12 @@ impl SupervisorHandle {
     /// future is first polled; dropping the future after that does not
     /// withdraw it: the supervisor still carries it out, and only its result
     /// is lost. Check with [`snapshot`](Self::snapshot) when it matters.
+    pub async fn add_child(&self, spec: ChildSpec) -> Result<(), ControlError> {
+        self.call(|reply| Command::AddChild(Box::new(spec), reply))
+            .await
+    }
+
+    /// Stops a child (and its sidecars) and forgets it.
     ///
     /// # Examples
     ///
@@ -263,13 +252,6 @@ impl SupervisorHandle {
     /// # handle.shutdown().await;
     /// # }
     /// ```
-    pub async fn remove_child(&self, id: &str) -> Result<(), ControlError> {
-        self.call(|reply| Command::RemoveChild(id.to_owned(), reply))
-            .await
-    }
-
-    /// Stops a child's current instance, if any, and starts a new one, its
-    /// sidecars after it. Does not count toward restart limits.
     ///
     /// # Errors
     ///
@@ -281,6 +263,13 @@ impl SupervisorHandle {
     /// future is first polled; dropping the future after that does not
     /// withdraw it: the supervisor still carries it out, and only its result
     /// is lost. Check with [`snapshot`](Self::snapshot) when it matters.
+    pub async fn remove_child(&self, id: &str) -> Result<(), ControlError> {
+        self.call(|reply| Command::RemoveChild(id.to_owned(), reply))
+            .await
+    }
+
+    /// Stops a child's current instance, if any, and starts a new one, its
+    /// sidecars after it. Does not count toward restart limits.
     ///
     /// # Examples
     ///
@@ -298,13 +287,6 @@ impl SupervisorHandle {
     /// # handle.shutdown().await;
     /// # }
     /// ```
-    pub async fn restart_child(&self, id: &str) -> Result<(), ControlError> {
-        self.call(|reply| Command::RestartChild(id.to_owned(), reply))
-            .await
-    }
-
-    /// Stops a child (and its sidecars) and keeps it stopped until
-    /// [`start_child`](Self::start_child).
     ///
     /// # Errors
     ///
@@ -316,6 +298,13 @@ impl SupervisorHandle {
     /// future is first polled; dropping the future after that does not
     /// withdraw it: the supervisor still carries it out, and only its result
     /// is lost. Check with [`snapshot`](Self::snapshot) when it matters.
+    pub async fn restart_child(&self, id: &str) -> Result<(), ControlError> {
+        self.call(|reply| Command::RestartChild(id.to_owned(), reply))
+            .await
+    }
+
+    /// Stops a child (and its sidecars) and keeps it stopped until
+    /// [`start_child`](Self::start_child).
     ///
     /// # Examples
     ///
@@ -333,17 +322,10 @@ impl SupervisorHandle {
     /// # handle.shutdown().await;
     /// # }
     /// ```
-    pub async fn stop_child(&self, id: &str) -> Result<(), ControlError> {
-        self.call(|reply| Command::StopChild(id.to_owned(), reply))
-            .await
-    }
-
-    /// Starts a stopped child again.
     ///
     /// # Errors
     ///
-    /// [`ControlError::UnknownChild`] for an id the supervisor does not have,
-    /// [`ControlError::AlreadyRunning`] when it is not stopped.
+    /// [`ControlError::UnknownChild`] for an id the supervisor does not have.
     ///
     /// # Cancel safety
     ///
@@ -351,6 +333,12 @@ impl SupervisorHandle {
     /// future is first polled; dropping the future after that does not
     /// withdraw it: the supervisor still carries it out, and only its result
     /// is lost. Check with [`snapshot`](Self::snapshot) when it matters.
+    pub async fn stop_child(&self, id: &str) -> Result<(), ControlError> {
+        self.call(|reply| Command::StopChild(id.to_owned(), reply))
+            .await
+    }
+
+    /// Starts a stopped child again.
     ///
     /// # Examples
     ///
@@ -369,6 +357,18 @@ impl SupervisorHandle {
     /// # handle.shutdown().await;
     /// # }
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ControlError::UnknownChild`] for an id the supervisor does not have,
+    /// [`ControlError::AlreadyRunning`] when it is not stopped.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe. The request is sent to the supervisor when the
+    /// future is first polled; dropping the future after that does not
+    /// withdraw it: the supervisor still carries it out, and only its result
+    /// is lost. Check with [`snapshot`](Self::snapshot) when it matters.
     pub async fn start_child(&self, id: &str) -> Result<(), ControlError> {
         self.call(|reply| Command::StartChild(id.to_owned(), reply))
             .await
@@ -378,12 +378,6 @@ impl SupervisorHandle {
     /// reverse start order, each cancelled, given its grace, then aborted.
     /// Returns once no task of the tree is alive. Calling it again, or from
     /// several tasks at once, gets the same report.
-    ///
-    /// # Cancel safety
-    ///
-    /// Cancel safe. The shutdown begins when the future is first polled and
-    /// carries on if the future is dropped; call `shutdown` again (or
-    /// [`wait`](Self::wait)) to wait for its end and get the report.
     ///
     /// # Examples
     ///
@@ -400,6 +394,12 @@ impl SupervisorHandle {
     /// assert!(handle.is_finished());
     /// # }
     /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe. The shutdown begins when the future is first polled and
+    /// carries on if the future is dropped; call `shutdown` again (or
+    /// [`wait`](Self::wait)) to wait for its end and get the report.
     pub async fn shutdown(&self) -> ShutdownReport {
         self.inner.stop.cancel();
         self.finished().await.report.clone()
@@ -407,15 +407,6 @@ impl SupervisorHandle {
 
     /// Waits until the tree stops on its own (or is shut down) and returns
     /// how it ended.
-    ///
-    /// # Errors
-    ///
-    /// [`TreeError`] when the tree stopped because it escalated.
-    ///
-    /// # Cancel safety
-    ///
-    /// Cancel safe: it only waits. Dropping the future leaves the tree as it
-    /// is, and a later call returns the same outcome.
     ///
     /// # Examples
     ///
@@ -435,6 +426,15 @@ impl SupervisorHandle {
     /// assert_eq!(&*error.child, "app/boot");
     /// # }
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`TreeError`] when the tree stopped because it escalated.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only waits. Dropping the future leaves the tree as it
+    /// is, and a later call returns the same outcome.
     pub async fn wait(&self) -> Result<(), TreeError> {
         self.finished().await.outcome.clone()
     }

@@ -77,6 +77,16 @@ impl BackoffPolicy {
     };
 
     /// Sets the first delay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::BackoffPolicy;
+    ///
+    /// let backoff = BackoffPolicy::DEFAULT.initial(Duration::from_millis(200));
+    /// assert_eq!(backoff.nominal_delay(1), Duration::from_millis(200));
+    /// ```
     #[must_use]
     pub const fn initial(mut self, initial: Duration) -> Self {
         self.initial = initial;
@@ -84,6 +94,16 @@ impl BackoffPolicy {
     }
 
     /// Sets the ceiling of every delay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::BackoffPolicy;
+    ///
+    /// let backoff = BackoffPolicy::DEFAULT.max(Duration::from_secs(1));
+    /// assert_eq!(backoff.nominal_delay(100), Duration::from_secs(1));
+    /// ```
     #[must_use]
     pub const fn max(mut self, max: Duration) -> Self {
         self.max = max;
@@ -91,6 +111,16 @@ impl BackoffPolicy {
     }
 
     /// Sets the growth factor between delays.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::BackoffPolicy;
+    ///
+    /// let backoff = BackoffPolicy::DEFAULT.multiplier(3.0);
+    /// assert_eq!(backoff.nominal_delay(3), Duration::from_millis(450)); // 50 ms * 3 * 3
+    /// ```
     #[must_use]
     pub const fn multiplier(mut self, multiplier: f64) -> Self {
         self.multiplier = multiplier;
@@ -98,6 +128,16 @@ impl BackoffPolicy {
     }
 
     /// Sets the random spread, a fraction of the delay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::BackoffPolicy;
+    ///
+    /// // Delays vary by up to 10 % either way.
+    /// let backoff = BackoffPolicy::DEFAULT.jitter(0.1);
+    /// assert_eq!(backoff.jitter, 0.1);
+    /// ```
     #[must_use]
     pub const fn jitter(mut self, jitter: f64) -> Self {
         self.jitter = jitter;
@@ -154,12 +194,33 @@ impl BackoffPolicy {
     }
 
     /// Whether every delay is zero, so restarts need no timer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::BackoffPolicy;
+    ///
+    /// assert!(BackoffPolicy::NONE.is_none());
+    /// assert!(!BackoffPolicy::DEFAULT.is_none());
+    /// ```
     pub fn is_none(&self) -> bool {
         self.max.is_zero()
     }
 
     /// The delay before the `attempt`-th consecutive restart (counting from 1),
     /// before jitter: `initial * multiplier^(attempt-1)`, capped at `max`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::BackoffPolicy;
+    ///
+    /// let backoff = BackoffPolicy::DEFAULT; // 50 ms doubling to 5 s
+    /// assert_eq!(backoff.nominal_delay(1), Duration::from_millis(50));
+    /// assert_eq!(backoff.nominal_delay(4), Duration::from_millis(400));
+    /// assert_eq!(backoff.nominal_delay(20), Duration::from_secs(5));
+    /// ```
     pub fn nominal_delay(&self, attempt: u32) -> Duration {
         let exponent = attempt.saturating_sub(1).min(i32::MAX as u32) as i32;
         let factor = self.multiplier.max(1.0).powi(exponent);

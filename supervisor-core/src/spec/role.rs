@@ -85,6 +85,18 @@ impl TaskRole {
     ];
 
     /// The policy this role gives a child that sets none of its own.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{RestartLimit, RestartPolicy, Severity, TaskRole};
+    ///
+    /// let service = TaskRole::Service.defaults();
+    /// assert_eq!(service.restart, RestartPolicy::Permanent);
+    /// assert_eq!(service.restart_limit, RestartLimit::new(10, Duration::from_secs(60)));
+    /// assert_eq!(service.severity, Severity::Critical);
+    /// ```
     pub const fn defaults(self) -> RoleDefaults {
         let (restart, max, severity) = match self {
             TaskRole::Service => (RestartPolicy::Permanent, 10, Severity::Critical),
@@ -107,6 +119,15 @@ impl TaskRole {
     }
 
     /// The name used in attributes and serialized specs (`"service"`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::TaskRole;
+    ///
+    /// assert_eq!(TaskRole::Sidecar.as_str(), "sidecar");
+    /// assert_eq!(TaskRole::ALL.map(TaskRole::as_str), ["service", "worker", "job", "sidecar", "supervisor"]);
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             TaskRole::Service => "service",

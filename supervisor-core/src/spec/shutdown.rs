@@ -35,6 +35,17 @@ pub enum ShutdownPolicy {
 impl ShutdownPolicy {
     /// The grace period, or `None` for [`ShutdownPolicy::Infinity`].
     /// [`ShutdownPolicy::Brutal`] has a grace of zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::ShutdownPolicy;
+    ///
+    /// assert_eq!(ShutdownPolicy::Timeout(Duration::from_secs(5)).grace(), Some(Duration::from_secs(5)));
+    /// assert_eq!(ShutdownPolicy::Brutal.grace(), Some(Duration::ZERO));
+    /// assert_eq!(ShutdownPolicy::Infinity.grace(), None);
+    /// ```
     pub const fn grace(self) -> Option<Duration> {
         match self {
             ShutdownPolicy::Brutal => Some(Duration::ZERO),
@@ -93,6 +104,15 @@ pub struct ParseShutdownPolicyError {
 
 impl ParseShutdownPolicyError {
     /// The text that could not be read (without surrounding whitespace).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::ShutdownPolicy;
+    ///
+    /// let error = " later ".parse::<ShutdownPolicy>().unwrap_err();
+    /// assert_eq!(error.input(), "later");
+    /// ```
     pub fn input(&self) -> &str {
         &self.text
     }
