@@ -45,6 +45,14 @@
 //! App::spec().validate()?;
 //! # Ok::<(), supervisor::SpecError>(())
 //! ```
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `json` | on | [`SupervisorSpec::from_json_str`] (pulls `serde_json`) |
+//! | `toml` | on | [`SupervisorSpec::from_toml_str`] (pulls `toml`) |
+//! | `schema` | off | `schemars::JsonSchema` for the spec types, so a config file can be checked against `schemars::schema_for!(SupervisorSpec)` (pulls `schemars`) |
 
 pub use supervisor_core::*;
 pub use supervisor_macros::{Supervisor, supervised};
@@ -52,9 +60,11 @@ pub use supervisor_macros::{Supervisor, supervised};
 /// The names most programs need: `use supervisor::prelude::*;`.
 pub mod prelude {
     pub use supervisor_core::{
-        AutoShutdown, BackoffPolicy, ChildContext, ChildSpec, ChildState, RestartLimit,
-        RestartPolicy, Severity, ShutdownPolicy, ShutdownReport, SpecError, Strategy, Supervised,
-        Supervisor, SupervisorHandle, SupervisorSpec, SupervisorTree, TaskRole,
+        AutoShutdown, BackoffPolicy, ChildContext, ChildSpec, ChildState, ControlError, EventKind,
+        RestartLimit, RestartPolicy, Severity, ShutdownPolicy, ShutdownReport, SpecError,
+        StopOutcome, Strategy, Supervised, Supervisor, SupervisorEvent, SupervisorHandle,
+        SupervisorSpec, SupervisorTree, TaskRole, TreeError,
+        policy::{ChildExit, ExitReason},
     };
     pub use supervisor_macros::{Supervisor, supervised};
 }

@@ -87,7 +87,7 @@ fn every_key_sets_its_field() {
         .max(Duration::from_secs(90))
         .multiplier(1.5)
         .jitter(0.0)
-        .reset_after_clean_run(Duration::from_secs(7200));
+        .with_reset_after(Duration::from_secs(7200));
     assert_eq!(spec.backoff, Some(backoff));
     let limit = RestartLimit::new(7, Duration::from_secs(45));
     assert_eq!(spec.restart_limit, Some(limit));

@@ -215,6 +215,15 @@ impl ChildContext {
     }
 
     /// The child's id, the last segment of its [`path`](Self::path).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{CancellationToken, ChildContext};
+    ///
+    /// let ctx = ChildContext::detached("api", CancellationToken::new());
+    /// assert_eq!(ctx.id(), "api");
+    /// ```
     pub fn id(&self) -> &str {
         let path = &*self.inner.path;
         path.rfind('/').map_or(path, |slash| &path[slash + 1..])
@@ -222,18 +231,70 @@ impl ChildContext {
 
     /// The child's place in the tree: supervisor ids and its own id joined by
     /// `/`, such as `app/ingest/parser`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let spec = SupervisorSpec::new("app").child(ChildSpec::new("api", TaskRole::Service, |ctx| async move {
+    ///     assert_eq!((ctx.path(), ctx.id()), ("app/api", "api"));
+    ///     ctx.cancelled().await;
+    /// }));
+    /// let handle = Supervisor::start(spec).unwrap();
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
     pub fn path(&self) -> &str {
         &self.inner.path
     }
 
     /// Which start of the child this is: 1 for the first, 2 after one
     /// restart, and so on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{CancellationToken, ChildContext};
+    ///
+    /// async fn api(ctx: ChildContext) {
+    ///     if ctx.generation() > 1 {
+    ///         // a restart: recover what the last instance left half done
+    ///     }
+    ///     ctx.cancelled().await;
+    /// }
+    ///
+    /// // Called directly, a detached context is the first generation.
+    /// let ctx = ChildContext::detached("api", CancellationToken::new());
+    /// assert_eq!(ctx.generation(), 1);
+    /// # let _ = api;
+    /// ```
     pub fn generation(&self) -> u64 {
         self.inner.generation
     }
 
     /// Resolves when the supervisor asks this instance to stop. Return soon
     /// after: the instance is aborted once its shutdown grace has passed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::ChildContext;
+    ///
+    /// async fn ticker(ctx: ChildContext) -> Result<(), std::io::Error> {
+    ///     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    ///     loop {
+    ///         tokio::select! {
+    ///             _ = ctx.cancelled() => return Ok(()), // stop requested: clean up and return
+    ///             _ = tick.tick() => { /* work */ }
+    ///         }
+    ///     }
+    /// }
+    /// # let _ = ticker;
+    /// ```
     ///
     /// # Cancel safety
     ///
@@ -243,6 +304,22 @@ impl ChildContext {
     }
 
     /// Whether the supervisor has asked this instance to stop.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::ChildContext;
+    ///
+    /// async fn batch(ctx: ChildContext, items: Vec<u32>) {
+    ///     for item in items {
+    ///         if ctx.is_cancelled() {
+    ///             break; // stop between items, never in the middle of one
+    ///         }
+    ///         let _ = item;
+    ///     }
+    /// }
+    /// # let _ = batch;
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         self.inner.cancel.is_cancelled()
     }
@@ -254,6 +331,20 @@ impl ChildContext {
     /// code that holds it, but is not a stop request from the supervisor.
     /// An instance that then returns has exited on its own, and its restart
     /// policy decides what follows (a permanent child is restarted).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{CancellationToken, ChildContext};
+    ///
+    /// fn serve_until(token: CancellationToken) { /* a library that takes a token */ let _ = token; }
+    ///
+    /// async fn api(ctx: ChildContext) {
+    ///     serve_until(ctx.cancellation_token());
+    ///     ctx.cancelled().await;
+    /// }
+    /// # let _ = api;
+    /// ```
     pub fn cancellation_token(&self) -> CancellationToken {
         self.inner.cancel.child_token()
     }
@@ -266,6 +357,23 @@ impl ChildContext {
 
     /// Tells the supervisor this instance is ready: the next child may start.
     /// Calling it again does nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildContext, ChildSpec, TaskRole};
+    ///
+    /// async fn db_pool(ctx: ChildContext) -> Result<(), std::io::Error> {
+    ///     // ... open the connections first ...
+    ///     ctx.ready(); // the children after this one start now
+    ///     ctx.cancelled().await;
+    ///     Ok(())
+    /// }
+    ///
+    /// let spec = ChildSpec::new("db", TaskRole::Service, db_pool).ready_timeout(Duration::from_secs(10));
+    /// # let _ = spec;
+    /// ```
     pub fn ready(&self) {
         self.inner.signals.mark_ready();
     }
@@ -273,6 +381,26 @@ impl ChildContext {
     /// Tells the supervisor this instance is alive. A child with a
     /// `heartbeat` period that stays silent longer than the period is stopped
     /// and restarted as failed. A heartbeat does not signal readiness.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildContext, ChildSpec, TaskRole};
+    ///
+    /// async fn consumer(ctx: ChildContext) {
+    ///     loop {
+    ///         tokio::select! {
+    ///             _ = ctx.cancelled() => return,
+    ///             _ = tokio::time::sleep(Duration::from_millis(500)) => ctx.heartbeat(), // one message handled
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// // Silent for more than 5 s: stopped and restarted as failed.
+    /// let spec = ChildSpec::new("consumer", TaskRole::Worker, consumer).heartbeat(Duration::from_secs(5));
+    /// # let _ = spec;
+    /// ```
     pub fn heartbeat(&self) {
         self.inner.signals.beat();
     }

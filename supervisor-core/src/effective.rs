@@ -16,6 +16,7 @@ use crate::{
 /// assert_eq!(PolicySource::RoleDefault.to_string(), "role default");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PolicySource {
     /// The child's role gave it.
     RoleDefault,

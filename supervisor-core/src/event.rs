@@ -53,6 +53,23 @@ pub struct SupervisorEvent {
 }
 
 /// What an event reports.
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::{EventKind, policy::ChildExit};
+///
+/// fn describe(kind: &EventKind) -> String {
+///     match kind {
+///         EventKind::Started => "started".to_owned(),
+///         EventKind::Exited { exit } => format!("exited: {exit}"),
+///         EventKind::RestartScheduled { delay } => format!("restarts in {delay:?}"),
+///         other => format!("{other:?}"),
+///     }
+/// }
+/// let kind = EventKind::Exited { exit: ChildExit::Failed("refused".into()) };
+/// assert_eq!(describe(&kind), "exited: failed: refused");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -137,6 +154,22 @@ impl std::error::Error for EventStreamError {}
 /// never slows or blocks the supervisor.
 ///
 /// [`SupervisorHandle::events`]: crate::SupervisorHandle::events
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use supervisor_core::{ChildSpec, EventKind, Supervisor, SupervisorSpec, TaskRole};
+///
+/// let spec = SupervisorSpec::new("app")
+///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+/// let (handle, mut events) = Supervisor::builder().launch_with_events(spec).unwrap();
+/// let started = events.recv().await.unwrap();
+/// assert_eq!((&*started.path, started.generation, started.kind), ("app/api", 1, EventKind::Started));
+/// # handle.shutdown().await;
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct EventStream {
     receiver: broadcast::Receiver<SupervisorEvent>,
@@ -169,6 +202,28 @@ impl Drop for Subscription {
 impl EventStream {
     /// The next event.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, EventKind, EventStreamError, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let spec = SupervisorSpec::new("app").child(ChildSpec::without_context("once", TaskRole::Job, || async {}));
+    /// let (handle, mut events) = Supervisor::builder().launch_with_events(spec).unwrap();
+    /// handle.shutdown().await; // the stream closes once the tree has stopped
+    /// let mut kinds = Vec::new();
+    /// loop {
+    ///     match events.recv().await {
+    ///         Ok(event) => kinds.push(event.kind),
+    ///         Err(EventStreamError::Lagged(missed)) => eprintln!("missed {missed} events"),
+    ///         Err(EventStreamError::Closed) => break,
+    ///     }
+    /// }
+    /// assert_eq!(kinds.first(), Some(&EventKind::Started));
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`EventStreamError::Lagged`] when events were dropped for this
@@ -187,6 +242,20 @@ impl EventStream {
     }
 
     /// The next event if one is waiting, without waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{Supervisor, SupervisorSpec};
+    ///
+    /// let handle = Supervisor::start(SupervisorSpec::new("app")).unwrap();
+    /// let mut events = handle.events();
+    /// assert!(events.try_recv().unwrap().is_none()); // nothing happened yet
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

@@ -24,6 +24,12 @@
 //! println!("{}", app.children[0].effective_policy());
 //! # Ok::<(), supervisor_core::SpecError>(())
 //! ```
+//!
+//! # Cargo features
+//!
+//! - `json` (off here, on in the `supervisor` facade): `SupervisorSpec::from_json_str`.
+//! - `toml` (off here, on in the facade): `SupervisorSpec::from_toml_str`.
+//! - `schema` (off): derives `schemars::JsonSchema` for the spec types.
 
 mod context;
 mod declare;

@@ -5,8 +5,26 @@ use std::{sync::Arc, time::Duration};
 use serde::{Deserialize, Serialize};
 
 /// How one child came to a stop during shutdown.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use supervisor_core::{ChildSpec, ShutdownPolicy, StopOutcome, Supervisor, SupervisorSpec, TaskRole};
+///
+/// let deaf = ChildSpec::without_context("deaf", TaskRole::Worker, || std::future::pending::<()>())
+///     .shutdown(ShutdownPolicy::Brutal);
+/// let polite = ChildSpec::new("polite", TaskRole::Worker, |ctx| async move { ctx.cancelled().await });
+/// let handle = Supervisor::start(SupervisorSpec::new("app").child(deaf).child(polite)).unwrap();
+/// let report = handle.shutdown().await;
+/// assert_eq!(report.find("app/polite").unwrap().outcome, StopOutcome::ExitedInTime);
+/// assert_eq!(report.find("app/deaf").unwrap().outcome, StopOutcome::Aborted);
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum StopOutcome {
     /// It returned within its grace period after being cancelled.
     ExitedInTime,
@@ -17,6 +35,22 @@ pub enum StopOutcome {
 }
 
 /// One child's line in a [`ShutdownReport`].
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use supervisor_core::{ChildSpec, Supervisor, SupervisorSpec, TaskRole};
+///
+/// let spec = SupervisorSpec::new("app")
+///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+/// let report = Supervisor::start(spec).unwrap().shutdown().await;
+/// for line in &report.children {
+///     println!("{}: {:?} in {:?}", line.path, line.outcome, line.took);
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ChildShutdown {
@@ -94,6 +128,21 @@ impl ShutdownReport {
     }
 
     /// The line for the child at `path`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, StopOutcome, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let spec = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// let report = Supervisor::start(spec).unwrap().shutdown().await;
+    /// assert_eq!(report.find("app/api").unwrap().outcome, StopOutcome::ExitedInTime);
+    /// assert!(report.find("app/db").is_none());
+    /// # }
+    /// ```
     pub fn find(&self, path: &str) -> Option<&ChildShutdown> {
         self.children.iter().find(|child| &*child.path == path)
     }

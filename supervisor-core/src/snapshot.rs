@@ -9,6 +9,7 @@ use crate::{TaskRole, policy::ChildExit};
 /// Where a child is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ChildState {
     /// Queued to start (behind a sibling that is not ready yet).
     Pending,

@@ -22,6 +22,7 @@ use crate::{EffectivePolicy, RestartLimit, Severity};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "message", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ChildExit {
     /// The task returned `Ok(())` (or `()`).
     Completed,
@@ -95,6 +96,7 @@ impl ChildExit {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ExitReason {
     /// See [`ChildExit::Completed`].
     Completed,
@@ -129,6 +131,7 @@ impl fmt::Display for ChildExit {
 /// Why a child is not restarted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum StopReason {
     /// It completed and its restart policy does not restart on success.
     Finished,
@@ -143,6 +146,7 @@ pub enum StopReason {
 /// Why a supervisor fails because of a child.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum EscalationReason {
     /// The child exhausted its own restart limit.
     ChildRestartLimit {
@@ -186,6 +190,7 @@ impl fmt::Display for EscalationReason {
 /// assert!(now.is_immediate_restart());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Decision {
     /// Start it again after `delay`; zero means at once, without a timer.
     Restart {

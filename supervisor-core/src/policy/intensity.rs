@@ -19,6 +19,7 @@ use crate::RestartLimit;
 /// window.try_record(now).unwrap();
 /// let exceeded = window.try_record(now).unwrap_err();
 /// assert_eq!(exceeded.limit.max, 1);
+/// assert_eq!(exceeded.to_string(), "more than 1 restart in 1m");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LimitExceeded {
@@ -28,7 +29,20 @@ pub struct LimitExceeded {
 
 impl std::fmt::Display for LimitExceeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "more than {} restarts", self.limit)
+        if self.limit.is_unlimited() {
+            return f.write_str("restart limit exceeded");
+        }
+        let noun = if self.limit.max == 1 {
+            "restart"
+        } else {
+            "restarts"
+        };
+        write!(
+            f,
+            "more than {} {noun} in {}",
+            self.limit.max,
+            crate::spec::duration::format(self.limit.within)
+        )
     }
 }
 

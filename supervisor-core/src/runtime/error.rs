@@ -14,12 +14,20 @@ use crate::{SpecError, policy::EscalationReason};
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
-/// use supervisor_core::{ControlError, Supervisor, SupervisorSpec};
+/// use supervisor_core::{ChildSpec, ControlError, RestartPolicy, Supervisor, SupervisorSpec, TaskRole};
 ///
 /// let handle = Supervisor::start(SupervisorSpec::new("app")).unwrap();
 /// let error = handle.stop_child("nope").await.unwrap_err();
 /// assert_eq!(error, ControlError::UnknownChild { id: "nope".into() });
 /// assert_eq!(error.to_string(), "no child with id `nope`");
+///
+/// // A spec that breaks the rule table: the violations are the source.
+/// let job = ChildSpec::without_context("migrate", TaskRole::Job, || async {})
+///     .restart(RestartPolicy::Permanent);
+/// let error = handle.add_child(job).await.unwrap_err();
+/// assert_eq!(error.to_string(), "invalid child spec");
+/// let source = std::error::Error::source(&error).unwrap();
+/// assert!(source.to_string().contains("[job_permanent]"));
 /// # handle.shutdown().await;
 /// # }
 /// ```
@@ -37,6 +45,10 @@ pub enum ControlError {
         id: String,
     },
     /// The spec given to `add_child` breaks the rule table.
+    ///
+    /// The violations are the error's [`source`](std::error::Error::source),
+    /// not part of its `Display`: print the chain (or match on this variant)
+    /// to see them.
     InvalidSpec(SpecError),
     /// The supervisor has stopped (or is stopping) and takes no more calls.
     Stopped,
@@ -47,7 +59,7 @@ impl fmt::Display for ControlError {
         match self {
             ControlError::UnknownChild { id } => write!(f, "no child with id `{id}`"),
             ControlError::AlreadyRunning { id } => write!(f, "child `{id}` is already running"),
-            ControlError::InvalidSpec(error) => error.fmt(f),
+            ControlError::InvalidSpec(_) => f.write_str("invalid child spec"),
             ControlError::Stopped => f.write_str("supervisor has stopped"),
         }
     }

@@ -107,6 +107,19 @@ impl SupervisorHandle {
     }
 
     /// The supervisor's path (its id, for a root).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{Supervisor, SupervisorSpec};
+    ///
+    /// let handle = Supervisor::start(SupervisorSpec::new("app")).unwrap();
+    /// assert_eq!(handle.path(), "app");
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
     pub fn path(&self) -> &str {
         &self.inner.path
     }
@@ -143,13 +156,31 @@ impl SupervisorHandle {
     /// has stopped (shut down, or escalated), its final state: every child
     /// stopped, with the last exit that ended it, for a post-mortem.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, ChildState, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let spec = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// let handle = Supervisor::start(spec).unwrap();
+    /// let snapshot = handle.snapshot().await.unwrap();
+    /// let api = snapshot.find("app/api").unwrap();
+    /// assert_eq!((api.state, api.generation), (ChildState::Running, 1));
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// None today: the `Result` is kept for supervisors that cannot answer.
     ///
     /// # Cancel safety
     ///
-    /// Cancel safe: dropping the future leaves the tree as it was.
+    /// Cancel safe: it only reads. Dropping the future before it completes
+    /// changes nothing in the tree.
     pub async fn snapshot(&self) -> Result<TreeSnapshot, ControlError> {
         let (reply, answer) = oneshot::channel();
         let asked = self.send(Command::Snapshot(reply));
@@ -185,11 +216,35 @@ impl SupervisorHandle {
 
     /// Adds a child after the existing ones and starts it.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, ControlError, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let handle = Supervisor::start(SupervisorSpec::new("app")).unwrap();
+    /// let api = || ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await });
+    /// handle.add_child(api()).await.unwrap();
+    /// // A second child with the same id breaks the rule table.
+    /// let error = handle.add_child(api()).await.unwrap_err();
+    /// assert!(matches!(error, ControlError::InvalidSpec(_)));
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ControlError::InvalidSpec`] when the child breaks the rule table
     /// (its id is taken, its primary is unknown...), [`ControlError::Stopped`]
     /// once the supervisor has stopped.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe. The request is sent to the supervisor when the
+    /// future is first polled; dropping the future after that does not
+    /// withdraw it: the supervisor still carries it out, and only its result
+    /// is lost. Check with [`snapshot`](Self::snapshot) when it matters.
     pub async fn add_child(&self, spec: ChildSpec) -> Result<(), ControlError> {
         self.call(|reply| Command::AddChild(Box::new(spec), reply))
             .await
@@ -197,9 +252,33 @@ impl SupervisorHandle {
 
     /// Stops a child (and its sidecars) and forgets it.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let spec = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// let handle = Supervisor::start(spec).unwrap();
+    /// handle.remove_child("api").await.unwrap();
+    /// assert!(handle.snapshot().await.unwrap().children.is_empty());
+    /// assert!(handle.remove_child("api").await.is_err());
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ControlError::UnknownChild`] for an id the supervisor does not have.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe. The request is sent to the supervisor when the
+    /// future is first polled; dropping the future after that does not
+    /// withdraw it: the supervisor still carries it out, and only its result
+    /// is lost. Check with [`snapshot`](Self::snapshot) when it matters.
     pub async fn remove_child(&self, id: &str) -> Result<(), ControlError> {
         self.call(|reply| Command::RemoveChild(id.to_owned(), reply))
             .await
@@ -208,9 +287,33 @@ impl SupervisorHandle {
     /// Stops a child's current instance, if any, and starts a new one, its
     /// sidecars after it. Does not count toward restart limits.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let spec = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// let handle = Supervisor::start(spec).unwrap();
+    /// handle.restart_child("api").await.unwrap();
+    /// let snapshot = handle.snapshot().await.unwrap();
+    /// assert_eq!(snapshot.find("app/api").unwrap().generation, 2);
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ControlError::UnknownChild`] for an id the supervisor does not have.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe. The request is sent to the supervisor when the
+    /// future is first polled; dropping the future after that does not
+    /// withdraw it: the supervisor still carries it out, and only its result
+    /// is lost. Check with [`snapshot`](Self::snapshot) when it matters.
     pub async fn restart_child(&self, id: &str) -> Result<(), ControlError> {
         self.call(|reply| Command::RestartChild(id.to_owned(), reply))
             .await
@@ -219,9 +322,33 @@ impl SupervisorHandle {
     /// Stops a child (and its sidecars) and keeps it stopped until
     /// [`start_child`](Self::start_child).
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, ChildState, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let spec = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// let handle = Supervisor::start(spec).unwrap();
+    /// handle.stop_child("api").await.unwrap();
+    /// let snapshot = handle.snapshot().await.unwrap();
+    /// assert_eq!(snapshot.find("app/api").unwrap().state, ChildState::Stopped);
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ControlError::UnknownChild`] for an id the supervisor does not have.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe. The request is sent to the supervisor when the
+    /// future is first polled; dropping the future after that does not
+    /// withdraw it: the supervisor still carries it out, and only its result
+    /// is lost. Check with [`snapshot`](Self::snapshot) when it matters.
     pub async fn stop_child(&self, id: &str) -> Result<(), ControlError> {
         self.call(|reply| Command::StopChild(id.to_owned(), reply))
             .await
@@ -229,10 +356,35 @@ impl SupervisorHandle {
 
     /// Starts a stopped child again.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, ControlError, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let spec = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// let handle = Supervisor::start(spec).unwrap();
+    /// let running = handle.start_child("api").await.unwrap_err();
+    /// assert_eq!(running, ControlError::AlreadyRunning { id: "api".into() });
+    /// handle.stop_child("api").await.unwrap();
+    /// handle.start_child("api").await.unwrap();
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ControlError::UnknownChild`] for an id the supervisor does not have,
     /// [`ControlError::AlreadyRunning`] when it is not stopped.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe. The request is sent to the supervisor when the
+    /// future is first polled; dropping the future after that does not
+    /// withdraw it: the supervisor still carries it out, and only its result
+    /// is lost. Check with [`snapshot`](Self::snapshot) when it matters.
     pub async fn start_child(&self, id: &str) -> Result<(), ControlError> {
         self.call(|reply| Command::StartChild(id.to_owned(), reply))
             .await
@@ -242,6 +394,28 @@ impl SupervisorHandle {
     /// reverse start order, each cancelled, given its grace, then aborted.
     /// Returns once no task of the tree is alive. Calling it again, or from
     /// several tasks at once, gets the same report.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, StopOutcome, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let spec = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// let handle = Supervisor::start(spec).unwrap();
+    /// let report = handle.shutdown().await;
+    /// assert_eq!(report.children[0].outcome, StopOutcome::ExitedInTime);
+    /// assert!(handle.is_finished());
+    /// # }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe. The shutdown begins when the future is first polled and
+    /// carries on if the future is dropped; call `shutdown` again (or
+    /// [`wait`](Self::wait)) to wait for its end and get the report.
     pub async fn shutdown(&self) -> ShutdownReport {
         self.inner.stop.cancel();
         self.finished().await.report.clone()
@@ -250,14 +424,52 @@ impl SupervisorHandle {
     /// Waits until the tree stops on its own (or is shut down) and returns
     /// how it ended.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// // A critical child that fails and is never restarted fails its tree.
+    /// let spec = SupervisorSpec::new("app").child(
+    ///     ChildSpec::without_context("boot", TaskRole::Job, || async { Err::<(), _>("disk full") })
+    ///         .restart(supervisor_core::RestartPolicy::Temporary)
+    ///         .severity(supervisor_core::Severity::Critical),
+    /// );
+    /// let handle = Supervisor::start(spec).unwrap();
+    /// let error = handle.wait().await.unwrap_err();
+    /// assert_eq!(&*error.child, "app/boot");
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`TreeError`] when the tree stopped because it escalated.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it only waits. Dropping the future leaves the tree as it
+    /// is, and a later call returns the same outcome.
     pub async fn wait(&self) -> Result<(), TreeError> {
         self.finished().await.outcome.clone()
     }
 
     /// Whether the supervisor has stopped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{Supervisor, SupervisorSpec};
+    ///
+    /// let handle = Supervisor::start(SupervisorSpec::new("app")).unwrap();
+    /// assert!(!handle.is_finished());
+    /// handle.shutdown().await;
+    /// assert!(handle.is_finished());
+    /// # }
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.inner.finished.borrow().is_some()
     }

@@ -2,6 +2,7 @@
 
 use std::{fmt, future::Future, time::Duration};
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +39,8 @@ use crate::{ChildContext, EffectivePolicy, TaskFactory, TaskOutput};
 /// assert_eq!(spec.id, "api");
 /// assert_eq!(spec.effective_policy().restart.value, RestartPolicy::Transient);
 /// ```
-#[derive(Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ChildSpec {
@@ -65,7 +67,7 @@ pub struct ChildSpec {
         with = "super::duration::option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub timeout: Option<Duration>,
     /// How long the child has to call [`ChildContext::ready`] before the next
     /// child starts; late counts as a failed start.
@@ -74,7 +76,7 @@ pub struct ChildSpec {
         with = "super::duration::option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub ready_timeout: Option<Duration>,
     /// Longest silence between [`ChildContext::heartbeat`] calls before the
     /// child is restarted as failed.
@@ -83,7 +85,7 @@ pub struct ChildSpec {
         with = "super::duration::option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub heartbeat: Option<Duration>,
     /// For a sidecar: the id of the sibling it serves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,13 +101,31 @@ pub struct ChildSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tree: Option<Box<SupervisorSpec>>,
     #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     task: Option<TaskFactory>,
 }
 
 impl ChildSpec {
     /// A child that runs `task`, an async fn or closure taking a
     /// [`ChildContext`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildContext, ChildSpec, TaskRole};
+    ///
+    /// async fn api(ctx: ChildContext) -> Result<(), std::io::Error> {
+    ///     ctx.ready();
+    ///     ctx.cancelled().await;
+    ///     Ok(())
+    /// }
+    ///
+    /// let spec = ChildSpec::new("api", TaskRole::Service, api);
+    /// assert!(spec.task_factory().unwrap().uses_context());
+    /// // A closure works too.
+    /// let worker = ChildSpec::new("worker", TaskRole::Worker, |ctx| async move { ctx.cancelled().await });
+    /// assert_eq!(worker.role, TaskRole::Worker);
+    /// ```
     pub fn new<F, Fut>(id: impl Into<String>, role: TaskRole, task: F) -> Self
     where
         F: Fn(ChildContext) -> Fut + Send + Sync + 'static,
@@ -155,6 +175,17 @@ impl ChildSpec {
 
     /// A child with no task yet: what a spec read from a file holds until
     /// [`task`](Self::task) gives it one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, TaskRole};
+    ///
+    /// let spec = ChildSpec::declared("api", TaskRole::Service);
+    /// assert!(spec.task_factory().is_none());
+    /// let spec = spec.task(|ctx| async move { ctx.cancelled().await });
+    /// assert!(spec.task_factory().is_some());
+    /// ```
     pub fn declared(id: impl Into<String>, role: TaskRole) -> Self {
         ChildSpec {
             id: id.into(),
@@ -175,6 +206,20 @@ impl ChildSpec {
     }
 
     /// Sets the task, replacing any the spec had.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    ///
+    /// // A spec read from a file has no tasks; give each child its own.
+    /// let mut app = SupervisorSpec::new("app")
+    ///     .child(supervisor_core::ChildSpec::declared("api", TaskRole::Service));
+    /// let api = app.find_child_mut("api").unwrap();
+    /// *api = api.clone().task(|ctx| async move { ctx.cancelled().await });
+    /// app.validate()?;
+    /// # Ok::<(), supervisor_core::SpecError>(())
+    /// ```
     #[must_use]
     pub fn task<F, Fut>(self, task: F) -> Self
     where
@@ -186,6 +231,16 @@ impl ChildSpec {
     }
 
     /// Sets the task from a ready-made [`TaskFactory`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, TaskFactory, TaskRole};
+    ///
+    /// let factory = TaskFactory::without_context(|| async { Ok::<(), std::io::Error>(()) });
+    /// let spec = ChildSpec::declared("migrate", TaskRole::Job).with_factory(factory);
+    /// assert!(spec.task_factory().is_some());
+    /// ```
     #[must_use]
     pub fn with_factory(mut self, factory: TaskFactory) -> Self {
         self.task = Some(factory);
@@ -193,11 +248,32 @@ impl ChildSpec {
     }
 
     /// The task, if the spec has one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, TaskRole};
+    ///
+    /// let spec = ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await });
+    /// assert!(spec.task_factory().unwrap().uses_context());
+    /// assert!(ChildSpec::declared("api", TaskRole::Service).task_factory().is_none());
+    /// ```
     pub fn task_factory(&self) -> Option<&TaskFactory> {
         self.task.as_ref()
     }
 
     /// Sets the restart policy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, PolicySource, RestartPolicy, TaskRole};
+    ///
+    /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {})
+    ///     .restart(RestartPolicy::Permanent);
+    /// let restart = spec.effective_policy().restart;
+    /// assert_eq!((restart.value, restart.source), (RestartPolicy::Permanent, PolicySource::Declared));
+    /// ```
     #[must_use]
     pub fn restart(mut self, restart: RestartPolicy) -> Self {
         self.restart = Some(restart);
@@ -205,6 +281,17 @@ impl ChildSpec {
     }
 
     /// Sets the backoff between restarts; [`BackoffPolicy::NONE`] for none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{BackoffPolicy, ChildSpec, TaskRole};
+    ///
+    /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {})
+    ///     .backoff(BackoffPolicy::DEFAULT.max(Duration::from_secs(30)));
+    /// assert_eq!(spec.effective_policy().backoff.value.max, Duration::from_secs(30));
+    /// ```
     #[must_use]
     pub fn backoff(mut self, backoff: BackoffPolicy) -> Self {
         self.backoff = Some(backoff);
@@ -212,6 +299,17 @@ impl ChildSpec {
     }
 
     /// Sets the restart limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildSpec, RestartLimit, TaskRole};
+    ///
+    /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {})
+    ///     .restart_limit(RestartLimit::new(5, Duration::from_secs(30)));
+    /// assert_eq!(spec.effective_policy().restart_limit.value.to_string(), "5 in 30s");
+    /// ```
     #[must_use]
     pub fn restart_limit(mut self, limit: RestartLimit) -> Self {
         self.restart_limit = Some(limit);
@@ -219,6 +317,17 @@ impl ChildSpec {
     }
 
     /// Sets how the child is stopped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildSpec, ShutdownPolicy, TaskRole};
+    ///
+    /// let spec = ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await })
+    ///     .shutdown(ShutdownPolicy::Timeout(Duration::from_secs(5)));
+    /// assert_eq!(spec.effective_policy().shutdown.value.grace(), Some(Duration::from_secs(5)));
+    /// ```
     #[must_use]
     pub fn shutdown(mut self, shutdown: ShutdownPolicy) -> Self {
         self.shutdown = Some(shutdown);
@@ -226,6 +335,18 @@ impl ChildSpec {
     }
 
     /// Sets the deadline of one run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildSpec, TaskRole};
+    ///
+    /// // A run that takes longer than 30 s is stopped and counted as failed.
+    /// let spec = ChildSpec::without_context("report", TaskRole::Job, || async {})
+    ///     .timeout(Duration::from_secs(30));
+    /// assert_eq!(spec.effective_policy().timeout.value, Some(Duration::from_secs(30)));
+    /// ```
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -233,6 +354,22 @@ impl ChildSpec {
     }
 
     /// Sets how long the child has to become ready.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildContext, ChildSpec, TaskRole};
+    ///
+    /// async fn db(ctx: ChildContext) {
+    ///     // ... connect ...
+    ///     ctx.ready(); // the children after this one may start now
+    ///     ctx.cancelled().await;
+    /// }
+    ///
+    /// let spec = ChildSpec::new("db", TaskRole::Service, db).ready_timeout(Duration::from_secs(10));
+    /// assert_eq!(spec.ready_timeout, Some(Duration::from_secs(10)));
+    /// ```
     #[must_use]
     pub fn ready_timeout(mut self, ready_timeout: Duration) -> Self {
         self.ready_timeout = Some(ready_timeout);
@@ -240,6 +377,23 @@ impl ChildSpec {
     }
 
     /// Sets the longest silence allowed between heartbeats.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildContext, ChildSpec, TaskRole};
+    ///
+    /// async fn poller(ctx: ChildContext) {
+    ///     while !ctx.is_cancelled() {
+    ///         ctx.heartbeat();
+    ///         tokio::time::sleep(Duration::from_secs(1)).await;
+    ///     }
+    /// }
+    ///
+    /// let spec = ChildSpec::new("poller", TaskRole::Worker, poller).heartbeat(Duration::from_secs(10));
+    /// assert_eq!(spec.heartbeat, Some(Duration::from_secs(10)));
+    /// ```
     #[must_use]
     pub fn heartbeat(mut self, period: Duration) -> Self {
         self.heartbeat = Some(period);
@@ -247,6 +401,18 @@ impl ChildSpec {
     }
 
     /// Names the sibling a sidecar serves.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
+    ///
+    /// let api = ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await });
+    /// let metrics = ChildSpec::new("metrics", TaskRole::Sidecar, |ctx| async move { ctx.cancelled().await })
+    ///     .primary("api");
+    /// SupervisorSpec::new("app").child(api).child(metrics).validate()?;
+    /// # Ok::<(), supervisor_core::SpecError>(())
+    /// ```
     #[must_use]
     pub fn primary(mut self, primary: impl Into<String>) -> Self {
         self.primary = Some(primary.into());
@@ -254,6 +420,17 @@ impl ChildSpec {
     }
 
     /// Sets the severity.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, Severity, TaskRole};
+    ///
+    /// // Giving up on this worker leaves it stopped instead of failing the tree.
+    /// let spec = ChildSpec::without_context("thumbnails", TaskRole::Worker, || async {})
+    ///     .severity(Severity::Optional);
+    /// assert_eq!(spec.effective_policy().severity.value, Severity::Optional);
+    /// ```
     #[must_use]
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = Some(severity);
@@ -261,6 +438,19 @@ impl ChildSpec {
     }
 
     /// Marks the child as significant for the supervisor's `auto_shutdown`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{AutoShutdown, ChildSpec, RestartPolicy, SupervisorSpec, TaskRole};
+    ///
+    /// // The tree stops once its significant job has completed.
+    /// let job = ChildSpec::without_context("import", TaskRole::Job, || async {})
+    ///     .restart(RestartPolicy::Transient)
+    ///     .significant(true);
+    /// SupervisorSpec::new("app").auto_shutdown(AutoShutdown::AnySignificant).child(job).validate()?;
+    /// # Ok::<(), supervisor_core::SpecError>(())
+    /// ```
     #[must_use]
     pub fn significant(mut self, significant: bool) -> Self {
         self.significant = Some(significant);
@@ -268,6 +458,18 @@ impl ChildSpec {
     }
 
     /// Every policy value this child runs under, with where each came from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, PolicySource, RestartPolicy, TaskRole};
+    ///
+    /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {});
+    /// let policy = spec.effective_policy();
+    /// assert_eq!(policy.restart.value, RestartPolicy::Transient);
+    /// assert_eq!(policy.restart.source, PolicySource::RoleDefault);
+    /// println!("{policy}"); // one line per value, with where it came from
+    /// ```
     pub fn effective_policy(&self) -> EffectivePolicy {
         EffectivePolicy::of(self)
     }

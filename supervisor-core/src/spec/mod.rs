@@ -2,8 +2,9 @@
 //!
 //! A [`SupervisorSpec`] holds [`ChildSpec`]s in start order. Each child has a
 //! [`TaskRole`] whose defaults fill every policy the child does not set. All
-//! of it serializes (durations as humantime text such as `"50ms"`) and has a
-//! JSON schema; only the tasks themselves are not data.
+//! of it serializes (durations as humantime text such as `"50ms"`) and, with
+//! the `schema` feature, has a JSON schema; only the tasks themselves are not
+//! data.
 
 mod backoff;
 mod child;
@@ -21,5 +22,5 @@ pub use child::ChildSpec;
 pub use load::LoadError;
 pub use restart::{RestartLimit, RestartPolicy, Severity};
 pub use role::{RoleDefaults, TaskRole};
-pub use shutdown::ShutdownPolicy;
+pub use shutdown::{ParseShutdownPolicyError, ShutdownPolicy};
 pub use tree::{AutoShutdown, Strategy, SupervisorSpec};

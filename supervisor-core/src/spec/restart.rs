@@ -2,6 +2,7 @@
 
 use std::{fmt, time::Duration};
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,8 @@ use serde::{Deserialize, Serialize};
 /// assert!(RestartPolicy::Transient.restarts_after(false));
 /// assert!(!RestartPolicy::Temporary.restarts_after(false));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RestartPolicy {
     /// Restart after any exit, success or failure.
@@ -33,6 +35,16 @@ pub enum RestartPolicy {
 
 impl RestartPolicy {
     /// Whether an exit (successful or not) leads to a restart under this policy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::RestartPolicy;
+    ///
+    /// // `transient` restarts after a failure only.
+    /// assert!(RestartPolicy::Transient.restarts_after(false));
+    /// assert!(!RestartPolicy::Transient.restarts_after(true));
+    /// ```
     pub const fn restarts_after(self, success: bool) -> bool {
         match self {
             RestartPolicy::Permanent => true,
@@ -42,6 +54,14 @@ impl RestartPolicy {
     }
 
     /// The name used in attributes and serialized specs (`"permanent"`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::RestartPolicy;
+    ///
+    /// assert_eq!(RestartPolicy::Temporary.as_str(), "temporary");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             RestartPolicy::Permanent => "permanent",
@@ -73,14 +93,15 @@ impl fmt::Display for RestartPolicy {
 /// assert_eq!(limit.to_string(), "5 in 30s");
 /// assert!(RestartLimit::UNLIMITED.is_unlimited());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RestartLimit {
     /// How many restarts the window may hold.
     pub max: u32,
     /// How far back the window reaches.
     #[serde(with = "super::duration")]
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub within: Duration,
 }
 
@@ -92,11 +113,31 @@ impl RestartLimit {
     };
 
     /// At most `max` restarts within `within`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::RestartLimit;
+    ///
+    /// let limit = RestartLimit::new(3, Duration::from_secs(60));
+    /// assert_eq!((limit.max, limit.within), (3, Duration::from_secs(60)));
+    /// ```
     pub const fn new(max: u32, within: Duration) -> Self {
         RestartLimit { max, within }
     }
 
     /// Whether this is [`RestartLimit::UNLIMITED`] (`max == u32::MAX`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::RestartLimit;
+    ///
+    /// assert!(RestartLimit::UNLIMITED.is_unlimited());
+    /// assert!(!RestartLimit::new(3, Duration::from_secs(60)).is_unlimited());
+    /// ```
     pub const fn is_unlimited(&self) -> bool {
         self.max == u32::MAX
     }
@@ -125,7 +166,8 @@ impl fmt::Display for RestartLimit {
 ///
 /// assert_eq!(TaskRole::Service.defaults().severity, Severity::Critical);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The supervisor cannot run without this child: when it stops for good
@@ -140,6 +182,14 @@ pub enum Severity {
 
 impl Severity {
     /// The name used in attributes and serialized specs (`"critical"`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::Severity;
+    ///
+    /// assert_eq!(Severity::Optional.as_str(), "optional");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Severity::Critical => "critical",

@@ -2,6 +2,7 @@
 
 use std::{fmt, time::Duration};
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +29,8 @@ use super::{BackoffPolicy, RestartLimit, RestartPolicy, Severity, ShutdownPolicy
 /// assert_eq!(defaults.restart_limit.max, 1);
 /// assert_eq!(defaults.severity, Severity::Optional);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskRole {
     /// A long-running task the application cannot do without (an API server).
@@ -83,6 +85,18 @@ impl TaskRole {
     ];
 
     /// The policy this role gives a child that sets none of its own.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{RestartLimit, RestartPolicy, Severity, TaskRole};
+    ///
+    /// let service = TaskRole::Service.defaults();
+    /// assert_eq!(service.restart, RestartPolicy::Permanent);
+    /// assert_eq!(service.restart_limit, RestartLimit::new(10, Duration::from_secs(60)));
+    /// assert_eq!(service.severity, Severity::Critical);
+    /// ```
     pub const fn defaults(self) -> RoleDefaults {
         let (restart, max, severity) = match self {
             TaskRole::Service => (RestartPolicy::Permanent, 10, Severity::Critical),
@@ -105,6 +119,15 @@ impl TaskRole {
     }
 
     /// The name used in attributes and serialized specs (`"service"`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::TaskRole;
+    ///
+    /// assert_eq!(TaskRole::Sidecar.as_str(), "sidecar");
+    /// assert_eq!(TaskRole::ALL.map(TaskRole::as_str), ["service", "worker", "job", "sidecar", "supervisor"]);
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             TaskRole::Service => "service",

@@ -2,6 +2,7 @@
 
 use std::{fmt, time::Duration};
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
 
@@ -34,6 +35,17 @@ pub enum ShutdownPolicy {
 impl ShutdownPolicy {
     /// The grace period, or `None` for [`ShutdownPolicy::Infinity`].
     /// [`ShutdownPolicy::Brutal`] has a grace of zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::ShutdownPolicy;
+    ///
+    /// assert_eq!(ShutdownPolicy::Timeout(Duration::from_secs(5)).grace(), Some(Duration::from_secs(5)));
+    /// assert_eq!(ShutdownPolicy::Brutal.grace(), Some(Duration::ZERO));
+    /// assert_eq!(ShutdownPolicy::Infinity.grace(), None);
+    /// ```
     pub const fn grace(self) -> Option<Duration> {
         match self {
             ShutdownPolicy::Brutal => Some(Duration::ZERO),
@@ -54,22 +66,69 @@ impl fmt::Display for ShutdownPolicy {
 }
 
 impl std::str::FromStr for ShutdownPolicy {
-    type Err = String;
+    type Err = ParseShutdownPolicyError;
 
+    /// Reads `"brutal"`, `"infinity"` or a duration such as `"5s"`.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.trim() {
             "brutal" => Ok(ShutdownPolicy::Brutal),
             "infinity" => Ok(ShutdownPolicy::Infinity),
             other => super::duration::parse(other)
                 .map(ShutdownPolicy::Timeout)
-                .map_err(|_| {
-                    format!(
-                        "invalid shutdown `{other}`: expected \"brutal\", \"infinity\" or a duration such as \"5s\""
-                    )
+                .map_err(|_| ParseShutdownPolicyError {
+                    text: other.to_owned(),
                 }),
         }
     }
 }
+
+/// Error returned by [`ShutdownPolicy::from_str`](std::str::FromStr::from_str)
+/// for text that is neither `"brutal"`, `"infinity"` nor a duration.
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::{ParseShutdownPolicyError, ShutdownPolicy};
+///
+/// let error: ParseShutdownPolicyError = "soon".parse::<ShutdownPolicy>().unwrap_err();
+/// assert_eq!(error.input(), "soon");
+/// assert_eq!(
+///     error.to_string(),
+///     r#"invalid shutdown `soon`: expected "brutal", "infinity" or a duration such as "5s""#,
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseShutdownPolicyError {
+    text: String,
+}
+
+impl ParseShutdownPolicyError {
+    /// The text that could not be read (without surrounding whitespace).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::ShutdownPolicy;
+    ///
+    /// let error = " later ".parse::<ShutdownPolicy>().unwrap_err();
+    /// assert_eq!(error.input(), "later");
+    /// ```
+    pub fn input(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for ParseShutdownPolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            r#"invalid shutdown `{}`: expected "brutal", "infinity" or a duration such as "5s""#,
+            self.text
+        )
+    }
+}
+
+impl std::error::Error for ParseShutdownPolicyError {}
 
 impl Serialize for ShutdownPolicy {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -84,6 +143,7 @@ impl<'de> Deserialize<'de> for ShutdownPolicy {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for ShutdownPolicy {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ShutdownPolicy".into()

@@ -2,6 +2,7 @@
 
 use std::{fmt, time::Duration};
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,8 @@ use crate::{SpecError, rules};
 /// assert_eq!(Strategy::default(), Strategy::OneForOne);
 /// assert_eq!(Strategy::RestForOne.to_string(), "rest_for_one");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     /// Only the child that exited.
@@ -32,6 +34,14 @@ pub enum Strategy {
 
 impl Strategy {
     /// The name used in attributes and serialized specs (`"one_for_one"`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::Strategy;
+    ///
+    /// assert_eq!(Strategy::OneForAll.as_str(), "one_for_all");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             Strategy::OneForOne => "one_for_one",
@@ -57,7 +67,8 @@ impl fmt::Display for Strategy {
 ///
 /// assert_eq!(AutoShutdown::default(), AutoShutdown::Never);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AutoShutdown {
     /// The supervisor keeps running whatever its children do.
@@ -71,6 +82,14 @@ pub enum AutoShutdown {
 
 impl AutoShutdown {
     /// The name used in attributes and serialized specs (`"any_significant"`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::AutoShutdown;
+    ///
+    /// assert_eq!(AutoShutdown::AnySignificant.as_str(), "any_significant");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             AutoShutdown::Never => "never",
@@ -109,7 +128,8 @@ impl fmt::Display for AutoShutdown {
 ///     .child(ChildSpec::new("metrics", TaskRole::Sidecar, metrics).primary("api"));
 /// assert!(app.validate().is_ok());
 /// ```
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct SupervisorSpec {
@@ -140,6 +160,17 @@ impl SupervisorSpec {
     pub const DEFAULT_RESTART_LIMIT: RestartLimit = RestartLimit::new(10, Duration::from_secs(60));
 
     /// An empty one_for_one supervisor with the default intensity.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Strategy, SupervisorSpec};
+    ///
+    /// let app = SupervisorSpec::new("app");
+    /// assert_eq!(app.strategy, Strategy::OneForOne);
+    /// assert_eq!(app.restart_limit, SupervisorSpec::DEFAULT_RESTART_LIMIT);
+    /// assert!(app.children.is_empty());
+    /// ```
     pub fn new(id: impl Into<String>) -> Self {
         SupervisorSpec {
             id: id.into(),
@@ -160,6 +191,15 @@ impl SupervisorSpec {
     }
 
     /// Sets the strategy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Strategy, SupervisorSpec};
+    ///
+    /// let app = SupervisorSpec::new("app").strategy(Strategy::RestForOne);
+    /// assert_eq!(app.strategy.as_str(), "rest_for_one");
+    /// ```
     #[must_use]
     pub fn strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = strategy;
@@ -167,6 +207,17 @@ impl SupervisorSpec {
     }
 
     /// Sets the supervisor's own restart intensity.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{RestartLimit, SupervisorSpec};
+    ///
+    /// // More than 5 restarts among all children within 30 s fails the supervisor.
+    /// let app = SupervisorSpec::new("app").restart_limit(RestartLimit::new(5, Duration::from_secs(30)));
+    /// assert_eq!(app.restart_limit.max, 5);
+    /// ```
     #[must_use]
     pub fn restart_limit(mut self, limit: RestartLimit) -> Self {
         self.restart_limit = limit;
@@ -174,6 +225,15 @@ impl SupervisorSpec {
     }
 
     /// Sets when significant children stop the supervisor.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{AutoShutdown, SupervisorSpec};
+    ///
+    /// let app = SupervisorSpec::new("batch").auto_shutdown(AutoShutdown::AllSignificant);
+    /// assert_eq!(app.auto_shutdown, AutoShutdown::AllSignificant);
+    /// ```
     #[must_use]
     pub fn auto_shutdown(mut self, auto_shutdown: AutoShutdown) -> Self {
         self.auto_shutdown = auto_shutdown;
@@ -181,6 +241,16 @@ impl SupervisorSpec {
     }
 
     /// Fixes the seed of the backoff jitter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::SupervisorSpec;
+    ///
+    /// // The same seed gives the same backoff delays on every run.
+    /// let app = SupervisorSpec::new("app").jitter_seed(42);
+    /// assert_eq!(app.jitter_seed, Some(42));
+    /// ```
     #[must_use]
     pub fn jitter_seed(mut self, seed: u64) -> Self {
         self.jitter_seed = Some(seed);
@@ -188,6 +258,18 @@ impl SupervisorSpec {
     }
 
     /// Adds a child after those already added.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
+    ///
+    /// let app = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::without_context("migrate", TaskRole::Job, || async {}))
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// let ids: Vec<_> = app.children.iter().map(|child| child.id.as_str()).collect();
+    /// assert_eq!(ids, ["migrate", "api"]); // start order
+    /// ```
     #[must_use]
     pub fn child(mut self, child: ChildSpec) -> Self {
         self.children.push(child);
@@ -195,6 +277,18 @@ impl SupervisorSpec {
     }
 
     /// Adds children after those already added.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
+    ///
+    /// let workers = (0..3).map(|n| {
+    ///     ChildSpec::new(format!("worker-{n}"), TaskRole::Worker, |ctx| async move { ctx.cancelled().await })
+    /// });
+    /// let pool = SupervisorSpec::new("pool").children(workers);
+    /// assert_eq!(pool.children.len(), 3);
+    /// ```
     #[must_use]
     pub fn children(mut self, children: impl IntoIterator<Item = ChildSpec>) -> Self {
         self.children.extend(children);
@@ -202,6 +296,17 @@ impl SupervisorSpec {
     }
 
     /// The direct child with this id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
+    ///
+    /// let app = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// assert_eq!(app.find_child("api").unwrap().role, TaskRole::Service);
+    /// assert!(app.find_child("db").is_none());
+    /// ```
     pub fn find_child(&self, id: &str) -> Option<&ChildSpec> {
         self.children.iter().find(|child| child.id == id)
     }
@@ -225,6 +330,18 @@ impl SupervisorSpec {
     }
 
     /// Checks the whole tree against the rule table.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, RestartPolicy, SupervisorSpec, TaskRole, rules};
+    ///
+    /// let app = SupervisorSpec::new("app").child(
+    ///     ChildSpec::without_context("migrate", TaskRole::Job, || async {}).restart(RestartPolicy::Permanent),
+    /// );
+    /// let error = app.validate().unwrap_err();
+    /// assert!(error.breaks(&rules::JOB_PERMANENT));
+    /// ```
     ///
     /// # Errors
     ///

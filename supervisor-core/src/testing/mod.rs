@@ -12,9 +12,8 @@
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() {
 //! use std::time::Duration;
-//! use supervisor_core::{BackoffPolicy, ChildState, SupervisorSpec, TaskRole};
-//! use supervisor_core::policy::ExitReason;
-//! use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+//! use supervisor_core::{BackoffPolicy, SupervisorSpec, TaskRole};
+//! use supervisor_core::testing::{ChildState, EventPattern, ExitReason, FaultScript, Step, TestTree};
 //!
 //! let api = FaultScript::new()
 //!     .on_attempts([1, 2], Step::fail("connection refused"))
@@ -51,6 +50,13 @@ pub use script::{FaultScript, Step};
 pub use trace::{EventPattern, Trace};
 pub use tracker::{InstanceGuard, InstanceTracker};
 
+/// The exit and event types tests assert on, so that
+/// `use supervisor_core::testing::*;` is enough for them.
+pub use crate::{
+    ChildState, EventKind, StopOutcome,
+    policy::{ChildExit, ExitReason},
+};
+
 use crate::{
     EventStream, EventStreamError, ShutdownReport, Supervisor, SupervisorEvent, SupervisorHandle,
     SupervisorSpec, TreeError, TreeSnapshot,
@@ -58,6 +64,21 @@ use crate::{
 
 /// A tree under test: started with a fixed jitter seed, its events
 /// collected into a [`Trace`] as the test advances.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// use supervisor_core::{SupervisorSpec, TaskRole};
+/// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+///
+/// let api = FaultScript::new().on_attempt(1, Step::fail("refused")).child("api", TaskRole::Service);
+/// let mut tree = TestTree::start(SupervisorSpec::new("app").child(api));
+/// tree.run_until(&EventPattern::started("app/api").generation(2)).await;
+/// tree.shutdown().await.assert_no_orphans();
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct TestTree {
     handle: SupervisorHandle,
@@ -67,6 +88,23 @@ pub struct TestTree {
 }
 
 /// What a [`TestTree`] left behind once shut down.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// use supervisor_core::{SupervisorSpec, TaskRole};
+/// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+///
+/// let api = FaultScript::new().child("api", TaskRole::Service);
+/// let mut tree = TestTree::start(SupervisorSpec::new("app").child(api));
+/// tree.run_until(&EventPattern::started("app/api")).await;
+/// let done = tree.shutdown().await;
+/// assert!(done.report.is_clean() && done.outcome.is_ok());
+/// done.assert_no_orphans();
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct TestOutcome {
@@ -84,6 +122,20 @@ pub struct TestOutcome {
 
 impl TestOutcome {
     /// Asserts that no task the tree started is still alive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(FaultScript::new().child("api", TaskRole::Service)));
+    /// tree.run_until(&EventPattern::started("app/api")).await;
+    /// tree.shutdown().await.assert_no_orphans(); // no task of the tree outlives it
+    /// # }
+    /// ```
     ///
     /// # Panics
     ///
@@ -113,6 +165,20 @@ impl TestTree {
 
     /// Starts `spec` (with [`TestTree::SEED`] unless it has a seed).
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(FaultScript::new().child("api", TaskRole::Service)));
+    /// assert_eq!(tree.handle().path(), "app");
+    /// # tree.shutdown().await;
+    /// # }
+    /// ```
+    ///
     /// # Panics
     ///
     /// Panics with every violation when the spec breaks the rule table, and
@@ -135,16 +201,62 @@ impl TestTree {
     }
 
     /// The tree's handle, for control calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(FaultScript::new().child("api", TaskRole::Service)));
+    /// tree.handle().restart_child("api").await.unwrap();
+    /// tree.run_until(&EventPattern::started("app/api").generation(2)).await;
+    /// # tree.shutdown().await;
+    /// # }
+    /// ```
     pub fn handle(&self) -> &SupervisorHandle {
         &self.handle
     }
 
     /// The events collected so far (see [`collect`](Self::collect)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(FaultScript::new().child("api", TaskRole::Service)));
+    /// tree.run_until(&EventPattern::started("app/api")).await;
+    /// assert_eq!(tree.trace().count(&EventPattern::started("app/api")), 1);
+    /// # tree.shutdown().await;
+    /// # }
+    /// ```
     pub fn trace(&self) -> &Trace {
         &self.trace
     }
 
     /// Moves every event emitted so far into the trace.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(FaultScript::new().child("api", TaskRole::Service)));
+    /// tree.handle().restart_child("api").await.unwrap(); // returns once it is done
+    /// tree.collect();
+    /// assert_eq!(tree.trace().count(&EventPattern::started("app/api")), 2);
+    /// # tree.shutdown().await;
+    /// # }
+    /// ```
     ///
     /// # Panics
     ///
@@ -160,6 +272,24 @@ impl TestTree {
     }
 
     /// Lets simulated time pass, then collects the events.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// // Fails on every attempt: ten simulated seconds see several restarts.
+    /// let flaky = FaultScript::new().then(Step::fail("refused")).child("flaky", TaskRole::Worker);
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(flaky));
+    /// tree.run_for(Duration::from_secs(10)).await;
+    /// assert!(tree.trace().count(&EventPattern::exited("app/flaky")) >= 2);
+    /// # tree.shutdown().await;
+    /// # }
+    /// ```
     pub async fn run_for(&mut self, period: Duration) {
         tokio::time::sleep(period).await;
         self.collect();
@@ -167,6 +297,22 @@ impl TestTree {
 
     /// Runs until an event matches `pattern`, collecting every event up to
     /// it, and returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// let api = FaultScript::new().on_attempts([1, 2], Step::fail("refused")).child("api", TaskRole::Service);
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(api));
+    /// let third = tree.run_until(&EventPattern::started("app/api").generation(3)).await;
+    /// assert_eq!(third.generation, 3);
+    /// # tree.shutdown().await;
+    /// # }
+    /// ```
     ///
     /// # Panics
     ///
@@ -177,6 +323,22 @@ impl TestTree {
     }
 
     /// [`run_until`](Self::run_until) with a limit of your own.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// let api = FaultScript::new().child("api", TaskRole::Service);
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(api));
+    /// tree.run_until_within(&EventPattern::started("app/api"), Duration::from_secs(1)).await;
+    /// # tree.shutdown().await;
+    /// # }
+    /// ```
     ///
     /// # Panics
     ///
@@ -217,6 +379,22 @@ impl TestTree {
 
     /// The whole tree as it is now (events so far are collected too).
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::ChildState;
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(FaultScript::new().child("api", TaskRole::Service)));
+    /// tree.run_until(&EventPattern::started("app/api")).await;
+    /// assert_eq!(tree.snapshot().await.find("app/api").unwrap().state, ChildState::Running);
+    /// # tree.shutdown().await;
+    /// # }
+    /// ```
+    ///
     /// # Panics
     ///
     /// Panics when the tree has stopped.
@@ -229,6 +407,23 @@ impl TestTree {
     }
 
     /// Waits for the tree to stop on its own (escalation, auto-shutdown).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// // A critical child that keeps failing exhausts its limit and fails the tree.
+    /// let api = FaultScript::new().then(Step::fail("refused")).child("api", TaskRole::Service);
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(api));
+    /// let error = tree.wait().await.unwrap_err();
+    /// assert_eq!(&*error.child, "app/api");
+    /// # tree.shutdown().await;
+    /// # }
+    /// ```
     pub async fn wait(&mut self) -> Result<(), TreeError> {
         let outcome = self.handle.wait().await;
         self.collect();
@@ -237,6 +432,22 @@ impl TestTree {
 
     /// Shuts the tree down and returns the report, the whole trace and the
     /// task counts to check for orphans.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::StopOutcome;
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(FaultScript::new().child("api", TaskRole::Service)));
+    /// tree.run_until(&EventPattern::started("app/api")).await;
+    /// let done = tree.shutdown().await;
+    /// assert_eq!(done.report.find("app/api").unwrap().outcome, StopOutcome::ExitedInTime);
+    /// # }
+    /// ```
     pub async fn shutdown(mut self) -> TestOutcome {
         let report = self.handle.shutdown().await;
         let outcome = self.handle.wait().await;

@@ -47,16 +47,42 @@ pub enum Step {
 
 impl Step {
     /// [`Step::Fail`] with `message`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::Step;
+    ///
+    /// assert_eq!(Step::fail("refused"), Step::Fail("refused".into()));
+    /// ```
     pub fn fail(message: impl Into<String>) -> Self {
         Step::Fail(message.into())
     }
 
     /// [`Step::FailAfter`] with `message`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::testing::Step;
+    ///
+    /// let late = Step::fail_after(Duration::from_secs(2), "lost the lease");
+    /// assert_eq!(late, Step::FailAfter(Duration::from_secs(2), "lost the lease".into()));
+    /// ```
     pub fn fail_after(after: Duration, message: impl Into<String>) -> Self {
         Step::FailAfter(after, message.into())
     }
 
     /// [`Step::Panic`] with `message`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::Step;
+    ///
+    /// assert_eq!(Step::panic("bug"), Step::Panic("bug".into()));
+    /// ```
     pub fn panic(message: impl Into<String>) -> Self {
         Step::Panic(message.into())
     }
@@ -106,6 +132,15 @@ impl Default for FaultScript {
 
 impl FaultScript {
     /// A script whose every attempt runs until cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::{FaultScript, Step};
+    ///
+    /// // Without steps, every attempt runs until cancelled.
+    /// assert_eq!(FaultScript::new().step(1), &Step::Run);
+    /// ```
     pub fn new() -> Self {
         FaultScript {
             steps: BTreeMap::new(),
@@ -116,6 +151,16 @@ impl FaultScript {
     }
 
     /// What attempt `attempt` (from 1) does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::{FaultScript, Step};
+    ///
+    /// let script = FaultScript::new().on_attempt(2, Step::panic("bug"));
+    /// assert_eq!(script.step(2), &Step::panic("bug"));
+    /// assert_eq!(script.step(1), &Step::Run);
+    /// ```
     #[must_use]
     pub fn on_attempt(mut self, attempt: u64, step: Step) -> Self {
         self.steps.insert(attempt, step);
@@ -123,6 +168,16 @@ impl FaultScript {
     }
 
     /// What each of `attempts` does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::{FaultScript, Step};
+    ///
+    /// let script = FaultScript::new().on_attempts([1, 2], Step::fail("refused"));
+    /// assert_eq!(script.step(2), &Step::fail("refused"));
+    /// assert_eq!(script.step(3), &Step::Run);
+    /// ```
     #[must_use]
     pub fn on_attempts(mut self, attempts: impl IntoIterator<Item = u64>, step: Step) -> Self {
         for attempt in attempts {
@@ -132,6 +187,15 @@ impl FaultScript {
     }
 
     /// What every attempt without a step of its own does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::{FaultScript, Step};
+    ///
+    /// let script = FaultScript::new().on_attempt(1, Step::Run).then(Step::Complete);
+    /// assert_eq!(script.step(7), &Step::Complete);
+    /// ```
     #[must_use]
     pub fn then(mut self, step: Step) -> Self {
         self.otherwise = step;
@@ -153,11 +217,31 @@ impl FaultScript {
     }
 
     /// The step of attempt `attempt`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::{FaultScript, Step};
+    ///
+    /// let script = FaultScript::new().on_attempt(1, Step::fail("refused"));
+    /// assert_eq!(script.step(1), &Step::fail("refused"));
+    /// ```
     pub fn step(&self, attempt: u64) -> &Step {
         self.steps.get(&attempt).unwrap_or(&self.otherwise)
     }
 
     /// The script as a task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, TaskRole};
+    /// use supervisor_core::testing::{FaultScript, Step};
+    ///
+    /// let script = FaultScript::new().on_attempt(1, Step::fail("refused"));
+    /// let spec = ChildSpec::declared("api", TaskRole::Service).with_factory(script.task());
+    /// assert!(spec.task_factory().is_some());
+    /// ```
     pub fn task(&self) -> TaskFactory {
         let script = Arc::new(self.clone());
         TaskFactory::new(move |ctx: ChildContext| {
@@ -167,6 +251,16 @@ impl FaultScript {
     }
 
     /// A child with this id and role that runs the script.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::TaskRole;
+    /// use supervisor_core::testing::FaultScript;
+    ///
+    /// let api = FaultScript::new().child("api", TaskRole::Service);
+    /// assert_eq!((api.id.as_str(), api.role), ("api", TaskRole::Service));
+    /// ```
     pub fn child(&self, id: impl Into<String>, role: TaskRole) -> ChildSpec {
         ChildSpec::declared(id, role).with_factory(self.task())
     }

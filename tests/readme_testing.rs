@@ -1,0 +1,37 @@
+//! The testing snippet of the README, verbatim between the markers: it must
+//! compile and pass with exactly the imports it shows.
+
+// README:begin
+use supervisor::prelude::*;
+use supervisor::testing::{EventPattern, FaultScript, Step, TestTree};
+
+#[tokio::test(start_paused = true)]
+async fn api_recovers_after_two_failures() {
+    let api = FaultScript::new()
+        .on_attempts([1, 2], Step::fail("connection refused"))
+        .then(Step::Run)
+        .child("api", TaskRole::Service);
+    let mut tree = TestTree::start(SupervisorSpec::new("app").child(api));
+    tree.run_until(&EventPattern::started("app/api").generation(3))
+        .await;
+    let done = tree.shutdown().await;
+    assert_eq!(
+        done.trace.exits_by_reason("app/api")[&ExitReason::Failed],
+        2
+    );
+    done.assert_no_orphans();
+}
+// README:end
+
+#[test]
+fn readme_shows_the_snippet_of_this_file() {
+    let this = include_str!("readme_testing.rs");
+    let begin = this.find("// README:begin\n").expect("begin marker") + "// README:begin\n".len();
+    let end = this.find("// README:end\n").expect("end marker");
+    let snippet = &this[begin..end];
+    let readme = include_str!("../README.md");
+    assert!(
+        readme.contains(&format!("```rust\n{snippet}```")),
+        "README.md's testing snippet differs from tests/readme_testing.rs:\n{snippet}"
+    );
+}
