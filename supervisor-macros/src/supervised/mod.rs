@@ -20,17 +20,18 @@ use self::attr::ChildAttrs;
 
 /// The fn as far as the macro reads it: its body stays unparsed tokens.
 struct TaskFn {
+    attrs: Vec<Attribute>,
     vis: Visibility,
     sig: Signature,
 }
 
 impl Parse for TaskFn {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        input.call(Attribute::parse_outer)?;
+        let attrs = input.call(Attribute::parse_outer)?;
         let vis = input.parse()?;
         let sig = input.parse()?;
         input.parse::<proc_macro2::Group>()?;
-        Ok(TaskFn { vis, sig })
+        Ok(TaskFn { attrs, vis, sig })
     }
 }
 
@@ -54,13 +55,17 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let attrs = ChildAttrs::parse(args, &mut errors);
     let signature = signature::check(&task.sig, &mut errors);
     validate::check(&attrs, &signature, &mut errors);
-    let name = &task.sig.ident;
+    let marker = expand::Marker {
+        vis: &task.vis,
+        name: &task.sig.ident,
+        inherited: expand::inherited_attributes(&task.attrs),
+    };
     let generated = if errors.is_empty() {
-        expand::child(&task.vis, name, &attrs, &signature)
+        expand::child(&marker, &attrs, &signature)
     } else if task.sig.receiver().is_some() {
         TokenStream::new()
     } else {
-        fallback::stub(&task.vis, name, &attrs)
+        fallback::stub(&marker, &attrs)
     };
     let errors = errors.into_compile_errors();
     quote!(#item #generated #errors)
