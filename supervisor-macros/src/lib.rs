@@ -57,7 +57,10 @@ use proc_macro::TokenStream;
 /// `R` is `()` or `Result<(), E>` with `E: Into<Box<dyn Error + Send + Sync>>`
 /// (`std::io::Error`, `anyhow::Error`, `String`, ...). A fn that is not
 /// `async`, is generic, takes `self` or more arguments, or returns another
-/// type is a compile error at the offending token.
+/// type is a compile error at the offending token. So is an associated fn
+/// of an `impl` block or a `trait`, which has no room for the marker type:
+/// the error is at its name (with Rust 1.88 or later, which lets the macro
+/// read where the fn sits).
 ///
 /// # Keys
 ///
