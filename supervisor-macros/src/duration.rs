@@ -143,7 +143,10 @@ mod tests {
         assert_eq!(message("soon"), "`soon` is not a number followed by a unit");
         assert_eq!(message("5s, 3m"), "unexpected character `,`");
         assert_eq!(message("-5s"), "`-5s` is not a number followed by a unit");
-        assert_eq!(message("5 secnds"), "`secnds` is not a unit of time; did you mean `seconds`?");
+        assert_eq!(
+            message("5 secnds"),
+            "`secnds` is not a unit of time; did you mean `seconds`?"
+        );
         assert_eq!(
             message("5 fortnights"),
             "`fortnights` is not a unit of time; \

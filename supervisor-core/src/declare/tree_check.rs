@@ -325,11 +325,10 @@ const fn primary_role(
         .push(tree)
         .push("` names ");
     match position(children, primary) {
-        Some(found) if found == index => Some(
-            named
-                .push("itself as its primary")
-                .finish_with("name the child it serves as the primary", &rules::PRIMARY_IS_SIDECAR),
-        ),
+        Some(found) if found == index => Some(named.push("itself as its primary").finish_with(
+            "name the child it serves as the primary",
+            &rules::PRIMARY_IS_SIDECAR,
+        )),
         Some(found) if children[found].is_sidecar() => Some(
             named
                 .push("primary \"")
@@ -534,7 +533,8 @@ mod tests {
     #[test]
     fn a_primary_renamed_by_the_tree_is_named_as_renamed_not_as_missing() {
         let children = [
-            ChildFacts::task("api", TaskRole::Service, None, TaskShape::WithContext).with_id("edge"),
+            ChildFacts::task("api", TaskRole::Service, None, TaskShape::WithContext)
+                .with_id("edge"),
             sidecar("metrics", "api"),
         ];
         let text = message(TreeCheck::PrimaryPlacement, &children, 1).unwrap();
@@ -545,9 +545,15 @@ mod tests {
         );
         assert!(text.contains("`#[supervised(id = \"edge\")]`"), "{text}");
         assert!(text.ends_with("[primary_not_in_tree]"), "{text}");
-        let tree = [ChildFacts::tree("ingest").with_id("ingest-eu"), sidecar("probe", "ingest")];
+        let tree = [
+            ChildFacts::tree("ingest").with_id("ingest-eu"),
+            sidecar("probe", "ingest"),
+        ];
         let text = message(TreeCheck::PrimaryPlacement, &tree, 1).unwrap();
-        assert!(text.contains("`#[supervisor(id = \"ingest-eu\")]`"), "{text}");
+        assert!(
+            text.contains("`#[supervisor(id = \"ingest-eu\")]`"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -561,9 +567,15 @@ mod tests {
     #[test]
     fn heartbeat_on_a_nested_tree_is_rejected_and_on_a_task_is_not() {
         let text = message(TreeCheck::HeartbeatOnTree, &[ChildFacts::tree("pool")], 0).unwrap();
-        assert!(text.starts_with("`App.pool`: `heartbeat` needs a task"), "{text}");
+        assert!(
+            text.starts_with("`App.pool`: `heartbeat` needs a task"),
+            "{text}"
+        );
         assert!(text.ends_with("[heartbeat_on_tree]"), "{text}");
-        assert_eq!(message(TreeCheck::HeartbeatOnTree, &[worker("api")], 0), None);
+        assert_eq!(
+            message(TreeCheck::HeartbeatOnTree, &[worker("api")], 0),
+            None
+        );
     }
 
     #[test]

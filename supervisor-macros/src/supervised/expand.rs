@@ -46,7 +46,11 @@ fn is_doc_hidden(attr: &Attribute) -> bool {
 }
 
 /// The marker type and its `Supervised` impl.
-pub(crate) fn child(marker: &Marker<'_>, attrs: &ChildAttrs, signature: &TaskSignature) -> TokenStream {
+pub(crate) fn child(
+    marker: &Marker<'_>,
+    attrs: &ChildAttrs,
+    signature: &TaskSignature,
+) -> TokenStream {
     let support = crate::facade::support_path(attrs.krate.value());
     let s = &support;
     let name = marker.name;

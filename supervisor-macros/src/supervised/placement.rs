@@ -202,18 +202,16 @@ fn scan(text: &str) -> Vec<Group> {
                     head: None,
                 });
             }
-            b')' | b']' | b'}' => {
-                if stack.len() > 1 {
-                    let open = stack.pop().expect("checked above");
-                    groups.push(Group {
-                        open: open.at,
-                        close: at,
-                        container: open.container,
-                    });
-                    if open.delimiter == b'{' {
-                        if let Some(top) = stack.last_mut() {
-                            top.head = None;
-                        }
+            b')' | b']' | b'}' if stack.len() > 1 => {
+                let open = stack.pop().expect("checked by the guard");
+                groups.push(Group {
+                    open: open.at,
+                    close: at,
+                    container: open.container,
+                });
+                if open.delimiter == b'{' {
+                    if let Some(top) = stack.last_mut() {
+                        top.head = None;
                     }
                 }
             }
@@ -330,7 +328,12 @@ fn raw_or_prefixed_string(bytes: &[u8], at: usize) -> Option<usize> {
     let mut end = body;
     while end < bytes.len() {
         if bytes[end] == b'"'
-            && bytes[end + 1..].iter().take(hashes).filter(|&&b| b == b'#').count() == hashes
+            && bytes[end + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|&&b| b == b'#')
+                .count()
+                == hashes
         {
             return Some(end + 1 + hashes);
         }
