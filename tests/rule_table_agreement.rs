@@ -119,6 +119,10 @@ fn runtime_case(rule: &str) -> SupervisorSpec {
         "heartbeat_without_context" => {
             one(without_context("api", TaskRole::Service).heartbeat(secs(10)))
         }
+        "heartbeat_on_tree" => {
+            let pool = SupervisorSpec::new("pool").child(indexer::spec());
+            one(ChildSpec::supervisor(pool).heartbeat(secs(10)))
+        }
         "ready_timeout_without_context" => {
             one(without_context("api", TaskRole::Service).ready_timeout(secs(10)))
         }

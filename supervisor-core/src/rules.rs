@@ -128,6 +128,11 @@ rule_table! {
     HEARTBEAT_WITHOUT_CONTEXT = "heartbeat_without_context", "heartbeat",
         "`heartbeat` needs a task that takes a `ChildContext` to call `ctx.heartbeat()`",
         "add a `ctx: ChildContext` argument and call `ctx.heartbeat()`, or remove `heartbeat`";
+    /// A heartbeat on a nested tree, which has no task to send one.
+    HEARTBEAT_ON_TREE = "heartbeat_on_tree", "heartbeat",
+        "`heartbeat` needs a task that calls `ctx.heartbeat()`, and a nested tree has none: \
+         it would be restarted as failed at every period",
+        "remove `heartbeat` from the nested tree, and set it on the children inside it that call `ctx.heartbeat()`";
     /// A ready timeout on a task that cannot signal readiness.
     READY_TIMEOUT_WITHOUT_CONTEXT = "ready_timeout_without_context", "ready_timeout",
         "`ready_timeout` needs a task that takes a `ChildContext` to call `ctx.ready()`",
@@ -443,7 +448,8 @@ fn check_limit(limit: &RestartLimit, path: &str, findings: &mut Findings) {
     }
 }
 
-/// `zero_deadline`, `heartbeat_without_context`, `ready_timeout_without_context`.
+/// `zero_deadline`, `heartbeat_without_context`, `heartbeat_on_tree`,
+/// `ready_timeout_without_context`.
 fn check_deadlines(child: &ChildSpec, path: &str, findings: &mut Findings) {
     let deadlines: [(&'static str, Option<Duration>); 3] = [
         ("timeout", child.timeout),
@@ -456,6 +462,10 @@ fn check_deadlines(child: &ChildSpec, path: &str, findings: &mut Findings) {
         }
     }
     let Some(task) = child.task_factory() else {
+        if child.tree.is_some() && child.heartbeat.is_some() {
+            let detail = format!("nested tree {:?} has a heartbeat", child.id);
+            findings.report(&HEARTBEAT_ON_TREE, path, "heartbeat", detail);
+        }
         return;
     };
     if task.uses_context() {

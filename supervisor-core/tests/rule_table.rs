@@ -166,6 +166,13 @@ fn cases() -> Vec<Case> {
             one(task("api", TaskRole::Service).heartbeat(secs(10))),
         ),
         case(
+            "heartbeat_on_tree",
+            one(nested().heartbeat(secs(10))),
+            one(ChildSpec::supervisor(tree(vec![
+                task("w", TaskRole::Worker).heartbeat(secs(10)),
+            ]))),
+        ),
+        case(
             "ready_timeout_without_context",
             one(plain("api", TaskRole::Service).ready_timeout(secs(10))),
             one(task("api", TaskRole::Service).ready_timeout(secs(10))),

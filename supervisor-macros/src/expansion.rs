@@ -35,6 +35,7 @@ fn a_typical_child_expands_to_its_fn_a_marker_and_builder_calls() {
         )]
         struct api {}
 
+        #[allow(deprecated)]
         const _: () = {
             impl ::supervisor::__private::Supervised for api {
                 const ID: &'static str = "api";
@@ -83,6 +84,7 @@ fn a_typical_tree_expands_to_builder_calls_and_const_checks() {
     };
     let actual = crate::tree::expand(input);
     let expected = quote! {
+        #[allow(deprecated)]
         const _: () = {
             impl sv::__private::SupervisorTree for App {
                 const ID: &'static str = "app";
@@ -170,4 +172,44 @@ fn a_typical_tree_expands_to_builder_calls_and_const_checks() {
         };
     };
     assert_expands(actual, expected);
+}
+
+#[test]
+fn the_marker_exists_and_hides_as_its_fn_does() {
+    let fn_item = quote! {
+        #[cfg(feature = "probes")]
+        #[doc(hidden)]
+        #[deprecated]
+        #[inline]
+        async fn probe() {}
+    };
+    let output = crate::supervised::expand(TokenStream::new(), fn_item);
+    let file: syn::File = syn::parse2(output).unwrap();
+    let attributes = |attrs: &[syn::Attribute]| -> Vec<String> {
+        attrs
+            .iter()
+            .map(|attr| quote!(#attr).to_string())
+            .filter(|attr| !attr.starts_with("# [doc =") && !attr.starts_with("# [derive"))
+            .collect()
+    };
+    let marker = file.items.iter().find_map(|item| match item {
+        syn::Item::Struct(marker) => Some(attributes(&marker.attrs)),
+        _ => None,
+    });
+    assert_eq!(
+        marker.unwrap(),
+        [
+            "# [cfg (feature = \"probes\")]",
+            "# [doc (hidden)]",
+            "# [allow (non_camel_case_types , dead_code)]"
+        ]
+    );
+    let impl_block = file.items.iter().find_map(|item| match item {
+        syn::Item::Const(block) => Some(attributes(&block.attrs)),
+        _ => None,
+    });
+    assert_eq!(
+        impl_block.unwrap(),
+        ["# [cfg (feature = \"probes\")]", "# [allow (deprecated)]"]
+    );
 }

@@ -57,7 +57,10 @@ use proc_macro::TokenStream;
 /// `R` is `()` or `Result<(), E>` with `E: Into<Box<dyn Error + Send + Sync>>`
 /// (`std::io::Error`, `anyhow::Error`, `String`, ...). A fn that is not
 /// `async`, is generic, takes `self` or more arguments, or returns another
-/// type is a compile error at the offending token.
+/// type is a compile error at the offending token. So is an associated fn
+/// of an `impl` block or a `trait`, which has no room for the marker type:
+/// the error is at its name (with Rust 1.88 or later, which lets the macro
+/// read where the fn sits).
 ///
 /// # Keys
 ///
@@ -236,6 +239,7 @@ use proc_macro::TokenStream;
 /// #[derive(Debug, Clone, Copy)]
 /// struct api {}
 ///
+/// #[allow(deprecated)]
 /// const _: () = {
 ///     impl ::supervisor::__private::Supervised for api {
 ///         const ID: &'static str = "api";
@@ -253,6 +257,12 @@ use proc_macro::TokenStream;
 /// ```
 ///
 /// (every runtime name is reached through `::supervisor::__private::`).
+///
+/// The marker carries the fn's `#[cfg(...)]` and `#[doc(hidden)]`, so it
+/// exists and hides as the fn does, and the code beside it allows
+/// `deprecated`: a `#[deprecated]` fn still runs in its tree, and nothing
+/// the macro adds warns under the crate's own lints (`#![deny(warnings)]`,
+/// clippy's `pedantic` and `nursery` groups).
 #[proc_macro_attribute]
 pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
     supervised::expand(args.into(), item.into()).into()
@@ -396,9 +406,12 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # Errors at compile time
 ///
 /// Besides the attributes' own rules, the tree's rules are checked in const
-/// evaluation: two children with one id, and a sidecar whose primary is not
-/// in the tree, starts after it, or is a sidecar itself. The error is at
-/// the field and names both children:
+/// evaluation: two children with one id; a sidecar whose primary is not in
+/// the tree (or is, under the id a `#[child(id = ...)]` gave it), starts
+/// after it, or is a sidecar itself; a `#[child(...)]` override that breaks
+/// a rule with the child's own keys, such as `heartbeat` on a nested tree,
+/// which has no task to beat. The error is at the field (or the override's
+/// key) and names the children involved:
 ///
 /// ```compile_fail
 /// use supervisor::prelude::*;
@@ -432,6 +445,7 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 /// becomes (every runtime name is reached through `::supervisor::__private::`):
 ///
 /// ```text
+/// #[allow(deprecated)]
 /// const _: () = {
 ///     impl SupervisorTree for App {
 ///         const ID: &'static str = "app";

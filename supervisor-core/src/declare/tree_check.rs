@@ -27,6 +27,9 @@ pub enum TaskShape {
 pub struct ChildFacts {
     /// The child's id.
     pub id: &'static str,
+    /// The id the child declares itself, before a tree's `#[child(id = ...)]`
+    /// changes it; what a sidecar's `primary = <fn>` resolves to.
+    pub declared_id: &'static str,
     /// The child's role.
     pub role: TaskRole,
     /// For a sidecar, its primary's id.
@@ -50,6 +53,7 @@ impl ChildFacts {
     pub const fn opaque(id: &'static str, role: TaskRole, primary: Option<&'static str>) -> Self {
         ChildFacts {
             id,
+            declared_id: id,
             role,
             primary,
             restart: None,
@@ -80,7 +84,8 @@ impl ChildFacts {
         facts
     }
 
-    /// The same child under another id.
+    /// The same child under another id (`#[child(id = ...)]`); its declared
+    /// id stays.
     pub const fn with_id(mut self, id: &'static str) -> Self {
         self.id = id;
         self
@@ -124,6 +129,15 @@ impl ChildFacts {
     const fn lacks_context(&self) -> bool {
         matches!(self.task, Some(TaskShape::WithoutContext))
     }
+
+    const fn is_tree(&self) -> bool {
+        matches!(self.task, Some(TaskShape::Tree))
+    }
+
+    /// Whether a tree's `#[child(id = ...)]` changed the child's id.
+    const fn is_renamed(&self) -> bool {
+        !str_eq(self.id, self.declared_id)
+    }
 }
 
 /// One check of a child in its tree. Each judges one or more rules of
@@ -146,6 +160,8 @@ pub enum TreeCheck {
     TemporaryWithRestartLimit,
     /// `heartbeat_without_context`, for a `#[child(heartbeat)]` override.
     HeartbeatWithoutContext,
+    /// `heartbeat_on_tree`, for a `#[child(heartbeat)]` override.
+    HeartbeatOnTree,
     /// `ready_timeout_without_context`, for a `#[child(ready_timeout)]` override.
     ReadyTimeoutWithoutContext,
 }
@@ -175,7 +191,18 @@ impl TreeCheck {
             TreeCheck::SignificantPermanent => {
                 let holds = !(matches!(child.significant, Some(true))
                     && matches!(child.effective_restart(), RestartPolicy::Permanent));
-                at.unless(holds, &rules::SIGNIFICANT_PERMANENT)
+                let rule = &rules::SIGNIFICANT_PERMANENT;
+                match child.restart {
+                    Some(_) => at.unless(holds, rule),
+                    None if holds => None,
+                    None => Some(
+                        at.push(rule.message)
+                            .push(" (role \"")
+                            .push(child.role.as_str())
+                            .push("\" restarts \"permanent\" by default)")
+                            .finish(rule),
+                    ),
+                }
             }
             TreeCheck::TemporaryWithBackoff => {
                 let temporary = matches!(child.effective_restart(), RestartPolicy::Temporary);
@@ -192,6 +219,7 @@ impl TreeCheck {
             TreeCheck::HeartbeatWithoutContext => {
                 at.unless(!child.lacks_context(), &rules::HEARTBEAT_WITHOUT_CONTEXT)
             }
+            TreeCheck::HeartbeatOnTree => at.unless(!child.is_tree(), &rules::HEARTBEAT_ON_TREE),
             TreeCheck::ReadyTimeoutWithoutContext => {
                 let rule = &rules::READY_TIMEOUT_WITHOUT_CONTEXT;
                 at.unless(!child.lacks_context(), rule)
@@ -259,13 +287,16 @@ const fn primary_placement(
         .push(primary)
         .push("\"");
     match position(children, primary) {
-        None => Some(
-            sidecar
-                .push(", which is not a child of `")
-                .push(tree)
-                .push("`")
-                .finish(&rules::PRIMARY_NOT_IN_TREE),
-        ),
+        None => match renamed_position(children, primary) {
+            Some(found) => Some(renamed_primary(sidecar, &children[found], fields[found])),
+            None => Some(
+                sidecar
+                    .push(", which is not a child of `")
+                    .push(tree)
+                    .push("`")
+                    .finish(&rules::PRIMARY_NOT_IN_TREE),
+            ),
+        },
         Some(found) if found > index => Some(
             sidecar
                 .push(", which is the later child `")
@@ -287,20 +318,65 @@ const fn primary_role(
     let (true, Some(primary)) = (child.is_sidecar(), child.primary) else {
         return None;
     };
+    let named = Defect::new()
+        .push("sidecar `")
+        .push(fields[index])
+        .push("` of `")
+        .push(tree)
+        .push("` names ");
     match position(children, primary) {
+        Some(found) if found == index => Some(named.push("itself as its primary").finish_with(
+            "name the child it serves as the primary",
+            &rules::PRIMARY_IS_SIDECAR,
+        )),
         Some(found) if children[found].is_sidecar() => Some(
-            Defect::new()
-                .push("sidecar `")
-                .push(fields[index])
-                .push("` of `")
-                .push(tree)
-                .push("` names primary `")
+            named
+                .push("primary \"")
+                .push(primary)
+                .push("\", which is the child `")
                 .push(fields[found])
-                .push("`, which is a sidecar itself")
+                .push("`, a sidecar itself")
                 .finish(&rules::PRIMARY_IS_SIDECAR),
         ),
         _ => None,
     }
+}
+
+/// The first sibling that declares this id itself but was given another by
+/// `#[child(id = ...)]`.
+const fn renamed_position(children: &[ChildFacts], declared_id: &str) -> Option<usize> {
+    let mut index = 0;
+    while index < children.len() {
+        let child = &children[index];
+        if child.is_renamed() && str_eq(child.declared_id, declared_id) {
+            return Some(index);
+        }
+        index += 1;
+    }
+    None
+}
+
+/// `primary_not_in_tree` when the primary is in the tree, under the id a
+/// `#[child(id = ...)]` gave it: says so, and how to keep the two in step.
+const fn renamed_primary(sidecar: Defect, primary: &ChildFacts, field: &str) -> Defect {
+    let attribute = if primary.is_tree() {
+        "#[supervisor(id = \""
+    } else {
+        "#[supervised(id = \""
+    };
+    sidecar
+        .push(", the id that `#[child(id = \"")
+        .push(primary.id)
+        .push("\")]` on field `")
+        .push(field)
+        .push("` replaced; fix: write primary = \"")
+        .push(primary.id)
+        .push("\" in the sidecar's declaration, or set the id in the primary's own `")
+        .push(attribute)
+        .push(primary.id)
+        .push("\")]` instead of on the field (a sidecar's `primary = <path>` follows it) [")
+        .push(rules::PRIMARY_NOT_IN_TREE.name)
+        .push("]")
 }
 
 /// Byte-wise string equality, usable in const evaluation.
@@ -319,7 +395,7 @@ const fn str_eq(left: &str, right: &str) -> bool {
     true
 }
 
-const DEFECT_CAPACITY: usize = 640;
+const DEFECT_CAPACITY: usize = 1024;
 
 /// The message of a failed check, built in const evaluation; longer text is
 /// cut off.
@@ -360,8 +436,13 @@ impl Defect {
 
     /// Ends the message with the rule's fix and name.
     const fn finish(self, rule: &Rule) -> Self {
+        self.finish_with(rule.fix, rule)
+    }
+
+    /// Ends the message with a fix fitted to the case, and the rule's name.
+    const fn finish_with(self, fix: &str, rule: &Rule) -> Self {
         self.push("; fix: ")
-            .push(rule.fix)
+            .push(fix)
             .push(" [")
             .push(rule.name)
             .push("]")
@@ -447,6 +528,65 @@ mod tests {
         let opaque = ChildFacts::opaque("migrate", TaskRole::Job, None)
             .declares_restart(RestartPolicy::Permanent);
         assert_eq!(message(TreeCheck::JobPermanent, &[opaque], 0), None);
+    }
+
+    #[test]
+    fn a_primary_renamed_by_the_tree_is_named_as_renamed_not_as_missing() {
+        let children = [
+            ChildFacts::task("api", TaskRole::Service, None, TaskShape::WithContext)
+                .with_id("edge"),
+            sidecar("metrics", "api"),
+        ];
+        let text = message(TreeCheck::PrimaryPlacement, &children, 1).unwrap();
+        assert!(!text.contains("not a child"), "{text}");
+        assert!(
+            text.contains("the id that `#[child(id = \"edge\")]` on field `edge` replaced"),
+            "{text}"
+        );
+        assert!(text.contains("`#[supervised(id = \"edge\")]`"), "{text}");
+        assert!(text.ends_with("[primary_not_in_tree]"), "{text}");
+        let tree = [
+            ChildFacts::tree("ingest").with_id("ingest-eu"),
+            sidecar("probe", "ingest"),
+        ];
+        let text = message(TreeCheck::PrimaryPlacement, &tree, 1).unwrap();
+        assert!(
+            text.contains("`#[supervisor(id = \"ingest-eu\")]`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_sidecar_naming_itself_is_told_so() {
+        let children = [sidecar("metrics", "metrics")];
+        let text = message(TreeCheck::PrimaryRole, &children, 0).unwrap();
+        assert!(text.contains("names itself as its primary"), "{text}");
+        assert!(text.ends_with("[primary_is_sidecar]"), "{text}");
+    }
+
+    #[test]
+    fn heartbeat_on_a_nested_tree_is_rejected_and_on_a_task_is_not() {
+        let text = message(TreeCheck::HeartbeatOnTree, &[ChildFacts::tree("pool")], 0).unwrap();
+        assert!(
+            text.starts_with("`App.pool`: `heartbeat` needs a task"),
+            "{text}"
+        );
+        assert!(text.ends_with("[heartbeat_on_tree]"), "{text}");
+        assert_eq!(
+            message(TreeCheck::HeartbeatOnTree, &[worker("api")], 0),
+            None
+        );
+    }
+
+    #[test]
+    fn significant_on_a_permanent_role_says_the_role_is_why() {
+        let api = ChildFacts::task("api", TaskRole::Service, None, TaskShape::WithContext)
+            .declares_significant(true);
+        let text = message(TreeCheck::SignificantPermanent, &[api], 0).unwrap();
+        assert!(
+            text.contains("(role \"service\" restarts \"permanent\" by default)"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::{
 /// `backoff = "none"` or `backoff(initial = ..., max = ..., ...)`.
 pub(crate) enum Backoff {
     None,
-    Curve(Curve),
+    Curve(Box<Curve>),
 }
 
 /// The keys of `backoff(...)`; those left out keep the default curve's value.
@@ -76,7 +76,7 @@ pub(crate) fn read(key: &Key, raw: RawValue) -> syn::Result<Backoff> {
     });
     let parsed = parse.parse2(tokens);
     errors.take(parsed);
-    errors.finish(Backoff::Curve(curve))
+    errors.finish(Backoff::Curve(Box::new(curve)))
 }
 
 /// `backoff_initial_above_max`, `backoff_jitter_out_of_range` and

@@ -3,7 +3,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{Ident, Visibility, ext::IdentExt as _};
+use syn::{Attribute, Ident, Visibility, ext::IdentExt as _};
 
 use crate::choice::Choice as _;
 
@@ -12,16 +12,50 @@ use super::{
     signature::TaskSignature,
 };
 
+/// The marker type of one fn: its name, its visibility and the attributes
+/// of the fn it carries too.
+pub(crate) struct Marker<'a> {
+    pub(crate) vis: &'a Visibility,
+    pub(crate) name: &'a Ident,
+    /// `#[cfg(...)]` and `#[doc(hidden)]` of the fn: the marker exists and
+    /// hides as the fn does.
+    pub(crate) inherited: Vec<&'a Attribute>,
+}
+
+/// The attributes of the fn that its marker carries too: `cfg` (the
+/// marker exists only with the fn) and `doc(hidden)`. Not `deprecated`: a
+/// fn deprecated for its callers still runs in its tree, and naming it
+/// there must not warn.
+pub(crate) fn inherited_attributes(attrs: &[Attribute]) -> Vec<&Attribute> {
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg") || is_doc_hidden(attr))
+        .collect()
+}
+
+fn is_doc_hidden(attr: &Attribute) -> bool {
+    if !attr.path().is_ident("doc") {
+        return false;
+    }
+    let mut hidden = false;
+    let _ = attr.parse_nested_meta(|meta| {
+        hidden |= meta.path.is_ident("hidden");
+        Ok(())
+    });
+    hidden
+}
+
 /// The marker type and its `Supervised` impl.
 pub(crate) fn child(
-    vis: &Visibility,
-    name: &Ident,
+    marker: &Marker<'_>,
     attrs: &ChildAttrs,
     signature: &TaskSignature,
 ) -> TokenStream {
     let support = crate::facade::support_path(attrs.krate.value());
     let s = &support;
-    let marker = marker(vis, name, s);
+    let name = marker.name;
+    let cfgs = marker.cfgs();
+    let marker = marker.tokens(s);
     let id = id(name, attrs);
     let role = attrs.role().tokens(s);
     let primary = attrs.primary.value().map(|primary| match primary {
@@ -49,6 +83,8 @@ pub(crate) fn child(
     let this = quote!(<Self as #s::Supervised>);
     quote! {
         #marker
+        #(#cfgs)*
+        #[allow(deprecated)]
         const _: () = {
             impl #s::Supervised for #name {
                 const ID: &'static str = #id;
@@ -80,18 +116,30 @@ pub(crate) fn id(name: &Ident, attrs: &ChildAttrs) -> TokenStream {
     }
 }
 
-/// `struct NAME {}`: braced, so it lives in the type namespace only and the
-/// fn of the same name keeps the value namespace.
-pub(crate) fn marker(vis: &Visibility, name: &Ident, support: &TokenStream) -> TokenStream {
-    let s = support;
-    let doc = format!(
-        "The child declared by `#[supervised]` on the async fn `{}`: its `Supervised::spec()` is the child's spec.",
-        name.unraw()
-    );
-    quote! {
-        #[doc = #doc]
-        #[allow(non_camel_case_types, dead_code)]
-        #[derive(#s::Debug, #s::Clone, #s::Copy)]
-        #vis struct #name {}
+impl Marker<'_> {
+    /// `struct NAME {}`: braced, so it lives in the type namespace only and
+    /// the fn of the same name keeps the value namespace.
+    pub(crate) fn tokens(&self, support: &TokenStream) -> TokenStream {
+        let s = support;
+        let (vis, name, inherited) = (self.vis, self.name, &self.inherited);
+        let doc = format!(
+            "The child declared by `#[supervised]` on the async fn `{}`: its `Supervised::spec()` is the child's spec.",
+            name.unraw()
+        );
+        quote! {
+            #[doc = #doc]
+            #(#inherited)*
+            #[allow(non_camel_case_types, dead_code)]
+            #[derive(#s::Debug, #s::Clone, #s::Copy)]
+            #vis struct #name {}
+        }
+    }
+
+    /// The fn's `#[cfg(...)]` attributes, for the items beside the marker.
+    pub(crate) fn cfgs(&self) -> impl Iterator<Item = &Attribute> {
+        self.inherited
+            .iter()
+            .copied()
+            .filter(|attr| attr.path().is_ident("cfg"))
     }
 }

@@ -4,17 +4,18 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{Ident, Visibility};
 
 use crate::{choice::Choice as _, rules};
 
 use super::{attr::ChildAttrs, expand};
 
 /// The marker and a `Supervised` impl whose `spec()` is never run.
-pub(crate) fn stub(vis: &Visibility, name: &Ident, attrs: &ChildAttrs) -> TokenStream {
+pub(crate) fn stub(marker: &expand::Marker<'_>, attrs: &ChildAttrs) -> TokenStream {
     let support = crate::facade::support_path(attrs.krate.value());
     let s = &support;
-    let marker = expand::marker(vis, name, s);
+    let name = marker.name;
+    let cfgs = marker.cfgs();
+    let marker = marker.tokens(s);
     let valid_id = attrs
         .policy
         .id
@@ -28,6 +29,8 @@ pub(crate) fn stub(vis: &Visibility, name: &Ident, attrs: &ChildAttrs) -> TokenS
     let role = attrs.role().tokens(s);
     quote! {
         #marker
+        #(#cfgs)*
+        #[allow(deprecated)]
         const _: () = {
             impl #s::Supervised for #name {
                 const ID: &'static str = #id;

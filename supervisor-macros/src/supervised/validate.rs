@@ -40,7 +40,8 @@ fn sidecar_primary(attrs: &ChildAttrs, errors: &mut Errors) {
             errors.push(rules::SIDECAR_WITHOUT_PRIMARY.error(span, ""));
         }
         (other, Some(primary)) if other != Role::Sidecar => {
-            let detail = format!("the role is \"{}\"", other.name());
+            let default = if role.is_none() { ", the default" } else { "" };
+            let detail = format!("the role is \"{}\"{default}", other.name());
             errors.push(rules::PRIMARY_WITHOUT_SIDECAR.error(primary.key, &detail));
         }
         _ => {}

@@ -108,16 +108,22 @@ impl TreeField {
 }
 
 fn not_an_override(key: &Key) -> syn::Error {
-    match key.name.as_str() {
-        "role" | "primary" | "crate" => syn::Error::new(
-            key.span,
-            format_args!(
-                "`{}` cannot be changed by a tree; fix: set it in the child's own `#[supervised(...)]`",
-                key.name
-            ),
-        ),
-        _ => value::unknown_key(key, "#[child(...)]", Policy::KEYS),
-    }
+    let text = match key.name.as_str() {
+        "role" => {
+            "`role` is the child's own, and a tree cannot change it; fix: set it in the child's \
+             `#[supervised(role = ...)]` (a nested tree always runs with role \"supervisor\")"
+        }
+        "primary" => {
+            "`primary` is the sidecar's own, and a tree cannot change it; fix: set it in the \
+             sidecar's `#[supervised(primary = ...)]`"
+        }
+        "crate" => {
+            "`crate` names the facade for the whole struct, not for one field; fix: write it on \
+             the struct, `#[supervisor(crate = \"...\")]`"
+        }
+        _ => return value::unknown_key(key, "#[child(...)]", Policy::KEYS),
+    };
+    syn::Error::new(key.span, text)
 }
 
 /// `App` becomes `app`, `WorkerPool` becomes `worker_pool`.

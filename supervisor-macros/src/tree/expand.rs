@@ -30,6 +30,7 @@ impl Tree<'_> {
         let reads = self.field_reads();
         let checks = self.checks();
         quote! {
+            #[allow(deprecated)]
             const _: () = {
                 #impls
                 #reads
@@ -169,15 +170,14 @@ fn field_checks(index: usize, field: &TreeField) -> Vec<(Ident, Span)> {
     let significant = overrides.significant.get().map(|s| s.key);
     let backoff = overrides.backoff.get().map(|b| b.key);
     let limit = overrides.restart_limit.get().map(|l| l.key);
+    let heartbeat = overrides.heartbeat.get().map(|h| h.key);
     let by_override = [
         ("JobPermanent", restart),
         ("SignificantPermanent", significant.or(restart)),
         ("TemporaryWithBackoff", backoff.or(restart)),
         ("TemporaryWithRestartLimit", limit.or(restart)),
-        (
-            "HeartbeatWithoutContext",
-            overrides.heartbeat.get().map(|h| h.key),
-        ),
+        ("HeartbeatWithoutContext", heartbeat),
+        ("HeartbeatOnTree", heartbeat),
         (
             "ReadyTimeoutWithoutContext",
             overrides.ready_timeout.get().map(|r| r.key),

@@ -13,6 +13,7 @@ pub(crate) fn stub(tree: &Tree<'_>) -> TokenStream {
     let (name, id) = (tree.name, &tree.id);
     let (generics, arguments, where_clause) = tree.generics.split_for_impl();
     quote! {
+        #[allow(deprecated)]
         const _: () = {
             impl #generics #s::SupervisorTree for #name #arguments #where_clause {
                 const ID: &'static str = #id;
