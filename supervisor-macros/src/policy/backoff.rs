@@ -132,7 +132,7 @@ pub(crate) fn tokens(backoff: &Backoff, support: &TokenStream) -> TokenStream {
     }
     if let Some(value) = curve.reset_after.value() {
         let value = duration::to_tokens(*value, &duration_path);
-        tokens.extend(quote!(.reset_after_clean_run(#value)));
+        tokens.extend(quote!(.with_reset_after(#value)));
     }
     tokens
 }
