@@ -10,11 +10,11 @@
 //! The macros expand to the builder API and nothing else, so these traits can
 //! be implemented by hand as well.
 
-mod support;
+mod macro_support;
 mod tree_check;
 
 use self::tree_check::ChildFacts;
-use crate::{ChildSpec, SupervisorSpec, TaskRole};
+use crate::{spec::ChildSpec, spec::SupervisorSpec, spec::TaskRole};
 
 /// A child declared once, whose spec is known from its type: what
 /// `#[supervised]` implements for the marker type named after the fn.
@@ -165,14 +165,15 @@ impl<T: Supervised> Child for T {
 pub mod __macro_support {
     pub use core::{clone::Clone, fmt::Debug, marker::Copy, option::Option, panic, time::Duration};
 
-    pub use super::support::{
+    pub use super::macro_support::{
         ContextArgument, declaration_has_errors, nested_tree, task_with_context,
         task_without_context, with_id,
     };
     pub use super::tree_check::{ChildFacts, Defect, TaskShape, TreeCheck};
     pub use super::{Child, Supervised, SupervisorTree};
     pub use crate::{
-        AutoShutdown, BackoffPolicy, ChildSpec, RestartLimit, RestartPolicy, Severity,
-        ShutdownPolicy, Strategy, SupervisorSpec, TaskRole,
+        spec::AutoShutdown, spec::BackoffPolicy, spec::ChildSpec, spec::RestartLimit,
+        spec::RestartPolicy, spec::Severity, spec::ShutdownPolicy, spec::Strategy,
+        spec::SupervisorSpec, spec::TaskRole,
     };
 }

@@ -33,13 +33,12 @@
 
 mod context;
 mod declare;
-mod effective;
 mod event;
 pub mod policy;
 pub mod rules;
 mod run;
 mod runtime;
-mod shutdown;
+mod shutdown_report;
 mod snapshot;
 pub mod spec;
 mod task;
@@ -47,12 +46,11 @@ pub mod testing;
 
 pub use context::ChildContext;
 pub use declare::{__macro_support, Child, Supervised, SupervisorTree};
-pub use effective::{EffectivePolicy, PolicySource, Sourced};
 pub use event::{EventKind, EventStream, EventStreamError, SupervisorEvent};
 pub use rules::{SpecError, Violation};
 pub use run::{RunFailure, RunSummary, run, run_spec, run_until};
 pub use runtime::{ControlError, Supervisor, SupervisorHandle, TreeError};
-pub use shutdown::{ChildShutdown, ShutdownReport, StopOutcome};
+pub use shutdown_report::{ChildShutdown, ShutdownReport, StopOutcome};
 pub use snapshot::{ChildSnapshot, ChildState, TreeSnapshot};
 pub use spec::*;
 pub use task::{BoxError, TaskFactory, TaskFuture, TaskOutput, TaskResult};

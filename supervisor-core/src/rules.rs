@@ -7,7 +7,7 @@
 
 use std::{collections::HashMap, fmt, time::Duration};
 
-use crate::{ChildSpec, RestartLimit, RestartPolicy, SupervisorSpec, TaskRole};
+use crate::spec::{ChildSpec, RestartLimit, RestartPolicy, SupervisorSpec, TaskRole};
 
 /// One rule of the table.
 ///
@@ -405,7 +405,7 @@ fn check_restart(child: &ChildSpec, path: &str, findings: &mut Findings) {
 
 /// `backoff_initial_above_max`, `backoff_jitter_out_of_range`,
 /// `backoff_multiplier_below_one`.
-fn check_backoff(backoff: &crate::BackoffPolicy, path: &str, findings: &mut Findings) {
+fn check_backoff(backoff: &crate::spec::BackoffPolicy, path: &str, findings: &mut Findings) {
     use crate::spec::duration::format;
     if backoff.initial > backoff.max {
         let detail = format!(

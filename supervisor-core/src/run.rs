@@ -2,7 +2,12 @@
 
 use std::{fmt, future::Future, process::ExitCode};
 
-use crate::{ShutdownReport, StopOutcome, Supervisor, SupervisorSpec, SupervisorTree, TreeError};
+use crate::{
+    declare::SupervisorTree,
+    runtime::{Supervisor, TreeError},
+    shutdown_report::{ShutdownReport, StopOutcome},
+    spec::SupervisorSpec,
+};
 
 /// How a tree run by [`run_until`] ended.
 ///
@@ -38,7 +43,7 @@ pub struct RunSummary {
 #[non_exhaustive]
 pub enum RunFailure {
     /// The spec broke the rule table; nothing ran.
-    InvalidSpec(crate::SpecError),
+    InvalidSpec(crate::rules::SpecError),
     /// The tree escalated.
     Escalated(TreeError),
 }

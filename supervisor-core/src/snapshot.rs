@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{TaskRole, policy::ChildExit};
+use crate::{policy::ChildExit, spec::TaskRole};
 
 /// Where a child is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use std::{
     task::{Context, Poll},
 };
 
-use crate::ChildContext;
+use crate::context::ChildContext;
 
 /// The error type a task's failure is carried in.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

@@ -9,7 +9,7 @@
 //! table [`SupervisorSpec::validate`](crate::SupervisorSpec::validate) uses.
 
 use crate::rules::{self, Rule};
-use crate::{RestartPolicy, TaskRole};
+use crate::spec::{RestartPolicy, TaskRole};
 
 /// What a child's task is, as far as the rules care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

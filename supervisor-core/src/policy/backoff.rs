@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::JitterRng;
-use crate::BackoffPolicy;
+use crate::spec::BackoffPolicy;
 
 /// Where one child is in its backoff sequence.
 ///

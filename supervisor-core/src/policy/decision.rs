@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use super::{BackoffState, JitterRng, LimitExceeded, RestartWindow};
-use crate::{EffectivePolicy, RestartLimit, Severity};
+use crate::spec::{EffectivePolicy, RestartLimit, Severity};
 
 /// How a child instance ended.
 ///

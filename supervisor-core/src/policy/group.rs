@@ -1,7 +1,7 @@
 //! Which siblings restart with a child: the restart strategies of OTP as a
 //! pure function.
 
-use crate::Strategy;
+use crate::spec::Strategy;
 
 /// The siblings that a restart of `child` stops and starts again with it,
 /// in start order, `child` itself left out.

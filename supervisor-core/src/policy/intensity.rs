@@ -2,7 +2,7 @@
 
 use tokio::time::Instant;
 
-use crate::RestartLimit;
+use crate::spec::RestartLimit;
 
 /// Error returned by [`RestartWindow::try_record`] when one more restart
 /// would exceed the limit.

@@ -9,7 +9,13 @@ use super::{
     table::ChildKey,
     tree::Tree,
 };
-use crate::{ChildSpec, ChildState, EventKind, TreeSnapshot, rules, testing::Footprint};
+use crate::{
+    event::EventKind,
+    rules,
+    snapshot::{ChildState, TreeSnapshot},
+    spec::ChildSpec,
+    testing::Footprint,
+};
 
 impl Tree {
     pub(super) async fn on_command(&mut self, command: Command) {

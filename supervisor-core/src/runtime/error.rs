@@ -4,7 +4,7 @@ use std::{fmt, sync::Arc};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{SpecError, policy::EscalationReason};
+use crate::{policy::EscalationReason, rules::SpecError};
 
 /// Error returned by the child-control methods of
 /// [`SupervisorHandle`](crate::SupervisorHandle).

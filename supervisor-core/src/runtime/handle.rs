@@ -10,8 +10,13 @@ use tokio_util::sync::CancellationToken;
 
 use super::ControlError;
 use crate::{
-    ChildSnapshot, ChildSpec, EventStream, ShutdownReport, TreeError, TreeSnapshot,
-    event::EventSource, testing::Footprint,
+    event::EventSource,
+    event::EventStream,
+    runtime::TreeError,
+    shutdown_report::ShutdownReport,
+    snapshot::{ChildSnapshot, TreeSnapshot},
+    spec::ChildSpec,
+    testing::Footprint,
 };
 
 pub(crate) type Reply<T> = oneshot::Sender<Result<T, ControlError>>;

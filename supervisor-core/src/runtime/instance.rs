@@ -19,7 +19,12 @@ use super::{
     table::ChildKey,
     unwind::{CatchUnwind, catch},
 };
-use crate::{ChildContext, ShutdownPolicy, TaskFactory, TaskFuture, TaskResult, policy::ChildExit};
+use crate::{
+    context::ChildContext,
+    policy::ChildExit,
+    spec::ShutdownPolicy,
+    task::{TaskFactory, TaskFuture, TaskResult},
+};
 
 /// What the instance runs.
 pub(crate) enum Body {

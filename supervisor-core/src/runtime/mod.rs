@@ -18,7 +18,9 @@ use tokio_util::sync::CancellationToken;
 pub use error::{ControlError, TreeError};
 pub use handle::SupervisorHandle;
 
-use crate::{EventStream, SpecError, SupervisorSpec, event::EventBus, policy::JitterRng};
+use crate::{
+    event::EventBus, event::EventStream, policy::JitterRng, rules::SpecError, spec::SupervisorSpec,
+};
 
 /// Starts supervision trees.
 ///

@@ -6,9 +6,10 @@ use tokio_util::time::delay_queue;
 
 use super::{SupervisorHandle, instance::Limits, table::ChildKey};
 use crate::{
-    ChildContext, ChildSnapshot, ChildSpec, ChildState, EffectivePolicy, RestartPolicy, TaskRole,
-    TreeSnapshot,
+    context::ChildContext,
     policy::{ChildExit, ChildHistory, JitterRng},
+    snapshot::{ChildSnapshot, ChildState, TreeSnapshot},
+    spec::{ChildSpec, EffectivePolicy, RestartPolicy, TaskRole},
 };
 
 /// A running instance, as its supervisor sees it.

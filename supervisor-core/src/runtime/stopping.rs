@@ -6,8 +6,10 @@ use tokio::time::Instant;
 
 use super::{instance::InstanceEnd, table::ChildKey, tree::Tree};
 use crate::{
-    ChildShutdown, ChildState, EventKind, StopOutcome,
+    event::EventKind,
     policy::{ChildExit, StopReason},
+    shutdown_report::{ChildShutdown, StopOutcome},
+    snapshot::ChildState,
 };
 
 /// Why children are being stopped: what becomes of one that turns out to

@@ -29,10 +29,14 @@ use super::{
     table::{ChildKey, Table},
 };
 use crate::{
-    AutoShutdown, ChildContext, ChildState, EventKind, Strategy, SupervisorSpec, TaskFuture,
-    TreeError,
+    context::ChildContext,
     event::EventBus,
+    event::EventKind,
     policy::{self, ChildExit, Decision, JitterRng, RestartWindow, StopReason},
+    runtime::TreeError,
+    snapshot::ChildState,
+    spec::{AutoShutdown, Strategy, SupervisorSpec},
+    task::TaskFuture,
 };
 
 /// A delayed action.
@@ -163,7 +167,7 @@ impl Tree {
     }
 
     /// Adds a child at the end of the start order, queued to start.
-    pub(super) fn insert(&mut self, spec: crate::ChildSpec) -> ChildKey {
+    pub(super) fn insert(&mut self, spec: crate::spec::ChildSpec) -> ChildKey {
         let rank = self.table.next_rank();
         let rng = JitterRng::derive(self.seed, rank);
         let primary = spec.primary.as_deref().and_then(|id| self.table.key_of(id));
@@ -384,7 +388,7 @@ impl Tree {
         }
         // A job's readiness is its completion: calling `ready()` does not
         // let the children after it start.
-        let opens_gate = slot.spec.role != crate::TaskRole::Job;
+        let opens_gate = slot.spec.role != crate::spec::TaskRole::Job;
         self.emit_for(key, EventKind::Ready);
         if opens_gate && self.gates.remove(&key) {
             self.pump_starts();
@@ -609,7 +613,7 @@ impl Tree {
         self.emit_own(EventKind::SupervisorStopped {
             clean: outcome.is_ok(),
         });
-        let report = crate::ShutdownReport {
+        let report = crate::shutdown_report::ShutdownReport {
             children,
             took: started.elapsed(),
             clean: outcome.is_ok(),

@@ -9,7 +9,11 @@ use serde::{Deserialize, Serialize};
 use super::{
     BackoffPolicy, RestartLimit, RestartPolicy, Severity, ShutdownPolicy, SupervisorSpec, TaskRole,
 };
-use crate::{ChildContext, EffectivePolicy, TaskFactory, TaskOutput};
+use crate::{
+    context::ChildContext,
+    spec::EffectivePolicy,
+    task::{TaskFactory, TaskOutput},
+};
 
 /// The declaration of one child: its id, role, policy overrides and the task
 /// it runs (or the nested tree, for a supervisor child).

@@ -9,6 +9,7 @@
 mod backoff;
 mod child;
 pub(crate) mod duration;
+mod effective;
 #[cfg(any(feature = "json", feature = "toml"))]
 mod load;
 mod restart;
@@ -18,6 +19,7 @@ mod tree;
 
 pub use backoff::BackoffPolicy;
 pub use child::ChildSpec;
+pub use effective::{EffectivePolicy, PolicySource, Sourced};
 #[cfg(any(feature = "json", feature = "toml"))]
 pub use load::LoadError;
 pub use restart::{RestartLimit, RestartPolicy, Severity};

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{ChildSpec, RestartLimit};
-use crate::{SpecError, rules};
+use crate::{rules, rules::SpecError};
 
 /// Which children are restarted when one of them exits and is restarted.
 ///

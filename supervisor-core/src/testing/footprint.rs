@@ -1,6 +1,6 @@
 //! How much one supervisor keeps per child, for leak checks.
 
-use crate::{ControlError, SupervisorHandle};
+use crate::runtime::{ControlError, SupervisorHandle};
 
 /// How many entries each per-child structure of one supervisor holds.
 ///

@@ -53,13 +53,18 @@ pub use tracker::{InstanceGuard, InstanceTracker};
 /// The exit and event types tests assert on, so that
 /// `use supervisor_core::testing::*;` is enough for them.
 pub use crate::{
-    ChildState, EventKind, StopOutcome,
+    event::EventKind,
     policy::{ChildExit, ExitReason},
+    shutdown_report::StopOutcome,
+    snapshot::ChildState,
 };
 
 use crate::{
-    EventStream, EventStreamError, ShutdownReport, Supervisor, SupervisorEvent, SupervisorHandle,
-    SupervisorSpec, TreeError, TreeSnapshot,
+    event::{EventStream, EventStreamError, SupervisorEvent},
+    runtime::{Supervisor, SupervisorHandle, TreeError},
+    shutdown_report::ShutdownReport,
+    snapshot::TreeSnapshot,
+    spec::SupervisorSpec,
 };
 
 /// A tree under test: started with a fixed jitter seed, its events

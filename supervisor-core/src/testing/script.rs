@@ -6,7 +6,11 @@ use std::{collections::BTreeMap, future::pending, sync::Arc, time::Duration};
 use tokio::time::sleep;
 
 use super::InstanceTracker;
-use crate::{ChildContext, ChildSpec, TaskFactory, TaskRole};
+use crate::{
+    context::ChildContext,
+    spec::{ChildSpec, TaskRole},
+    task::TaskFactory,
+};
 
 /// What one attempt (one instance) of a scripted child does.
 ///

@@ -3,7 +3,7 @@
 use std::{collections::BTreeMap, fmt, time::Duration};
 
 use crate::{
-    EventKind, SupervisorEvent,
+    event::{EventKind, SupervisorEvent},
     policy::{ExitReason, StopReason},
 };
 

@@ -2,7 +2,7 @@
 
 use std::{fmt, time::Duration};
 
-use crate::{
+use crate::spec::{
     BackoffPolicy, ChildSpec, RestartLimit, RestartPolicy, Severity, ShutdownPolicy, TaskRole,
 };
 

@@ -4,7 +4,11 @@
 
 use std::future::Future;
 
-use crate::{ChildContext, ChildSpec, SupervisorSpec, TaskFactory, TaskOutput};
+use crate::{
+    context::ChildContext,
+    spec::{ChildSpec, SupervisorSpec},
+    task::{TaskFactory, TaskOutput},
+};
 
 /// What a supervised task may take as its argument: a [`ChildContext`].
 #[diagnostic::on_unimplemented(
