@@ -49,6 +49,9 @@ struct ContextInner {
     path: Arc<str>,
     generation: u64,
     cancel: CancellationToken,
+    /// The stop token of the root supervisor: cancelling it begins the
+    /// graceful shutdown of the whole tree.
+    shutdown: CancellationToken,
     signals: InstanceSignals,
     helpers: Helpers,
 }
@@ -157,7 +160,8 @@ impl Helpers {
 
 impl ChildContext {
     pub(crate) fn new(path: Arc<str>, generation: u64, cancel: CancellationToken) -> Self {
-        ChildContext::started_at(path, generation, cancel, Instant::now())
+        let shutdown = cancel.clone();
+        ChildContext::started_at(path, generation, cancel, shutdown, Instant::now())
     }
 
     /// A context for an instance that started at `started`, the epoch of
@@ -166,6 +170,7 @@ impl ChildContext {
         path: Arc<str>,
         generation: u64,
         cancel: CancellationToken,
+        shutdown: CancellationToken,
         started: Instant,
     ) -> Self {
         ChildContext {
@@ -173,6 +178,7 @@ impl ChildContext {
                 path,
                 generation,
                 cancel,
+                shutdown,
                 signals: InstanceSignals::new(started),
                 helpers: Helpers::default(),
             }),
@@ -197,7 +203,8 @@ impl ChildContext {
     }
 
     /// A context that belongs to no supervisor, for calling a task directly
-    /// (in a unit test, say). It is cancelled when `cancel` is.
+    /// (in a unit test, say). It is cancelled when `cancel` is, and
+    /// [`request_shutdown`](Self::request_shutdown) cancels `cancel`.
     ///
     /// # Examples
     ///
@@ -353,6 +360,40 @@ impl ChildContext {
     /// runtime cancels.
     pub(crate) fn stop_token(&self) -> CancellationToken {
         self.inner.cancel.clone()
+    }
+
+    /// The root supervisor's stop token, handed down to nested trees.
+    pub(crate) fn shutdown_token(&self) -> CancellationToken {
+        self.inner.shutdown.clone()
+    }
+
+    /// Asks the whole tree, from its root down, to shut down gracefully, as
+    /// [`SupervisorHandle::shutdown`](crate::SupervisorHandle::shutdown)
+    /// would. Returns at once: the shutdown goes on in the supervisors'
+    /// tasks, and this instance then sees [`cancelled`](Self::cancelled)
+    /// resolve like its siblings, in the tree's stop order. `run`,
+    /// `run_spec` and `run_until` then report success (exit code 0).
+    ///
+    /// Calling it again, or from several children, does nothing more. It
+    /// neither waits for the shutdown (which would wait for the caller
+    /// itself) nor uses the caller's shutdown grace.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::ChildContext;
+    ///
+    /// // A job that decides the service is done, for example after a
+    /// // one-shot import.
+    /// async fn import(ctx: ChildContext) -> Result<(), std::io::Error> {
+    ///     // ... import the data ...
+    ///     ctx.request_shutdown();
+    ///     Ok(())
+    /// }
+    /// # let _ = import;
+    /// ```
+    pub fn request_shutdown(&self) {
+        self.inner.shutdown.cancel();
     }
 
     /// Tells the supervisor this instance is ready: the next child may start.

@@ -34,6 +34,7 @@
 mod context;
 mod declare;
 mod event;
+pub mod inbox;
 pub mod policy;
 pub mod rules;
 mod run;
@@ -47,6 +48,7 @@ pub mod testing;
 pub use context::ChildContext;
 pub use declare::{__macro_support, Child, Supervised, SupervisorTree};
 pub use event::{EventKind, EventStream, EventStreamError, SupervisorEvent};
+pub use inbox::Inbox;
 pub use rules::{SpecError, Violation};
 pub use run::{RunFailure, RunSummary, run, run_spec, run_until};
 pub use runtime::{ControlError, Supervisor, SupervisorHandle, TreeError};

@@ -95,6 +95,9 @@ pub(crate) struct Tree {
     /// For a nested supervisor: its own context, marked ready once every
     /// child has started.
     parent_ctx: Option<ChildContext>,
+    /// The root supervisor's stop token, which any instance of the tree
+    /// may cancel through `ChildContext::request_shutdown`.
+    root_stop: CancellationToken,
 }
 
 impl Tree {
@@ -135,13 +138,14 @@ impl Tree {
             notices,
             commands,
             stopped: Box::pin(stop.clone().cancelled_owned()),
-            stop,
+            stop: stop.clone(),
             kill,
             bus,
             finished,
             escalation: None,
             auto_stop: false,
             parent_ctx: None,
+            root_stop: stop.clone(),
         };
         for child in spec.children {
             tree.insert(child);
@@ -161,6 +165,7 @@ impl Tree {
         let stop = ctx.stop_token();
         let (handle, mut tree) = Tree::prepare(spec, path, stop, kill, bus, seed);
         tree.generation = ctx.generation();
+        tree.root_stop = ctx.shutdown_token();
         tree.parent_ctx = Some(ctx);
         let run = async move { tree.run().await.map_err(Into::into) };
         (handle, Box::pin(run))
@@ -319,6 +324,7 @@ impl Tree {
         let bus = Arc::clone(&self.bus);
         let notices = self.notices_tx.clone();
         let kill = self.kill.clone();
+        let root_stop = self.root_stop.clone();
         let Some(slot) = self.table.get_mut(key) else {
             return;
         };
@@ -330,6 +336,7 @@ impl Tree {
             Arc::clone(&slot.path),
             slot.generation,
             CancellationToken::new(),
+            root_stop,
             now,
         );
         let (body, nested) = match (&slot.spec.tree, slot.spec.task_factory()) {
