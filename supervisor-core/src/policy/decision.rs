@@ -6,7 +6,7 @@ use std::{fmt, time::Duration};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
-use super::{BackoffState, JitterRng, LimitExceeded, RestartWindow};
+use super::{BackoffState, ExitPolicy, JitterRng, LimitExceeded, RestartWindow};
 use crate::spec::{EffectivePolicy, RestartLimit, Severity};
 
 /// How a child instance ended.
@@ -268,7 +268,7 @@ impl ChildHistory {
 
 /// Decides what happens after a child exits.
 ///
-/// Pure: no clock, no task, no channel. It reads the child's effective
+/// Pure: no clock, no task, no channel. It reads the child's exit
 /// policy, updates the child's `history` and the supervisor's own `window`,
 /// and returns the decision. Each call does O(1) work.
 ///
@@ -286,7 +286,7 @@ impl ChildHistory {
 /// use std::time::Duration;
 /// use supervisor_core::{
 ///     ChildSpec, RestartLimit, SupervisorSpec, TaskRole, BackoffPolicy,
-///     policy::{self, ChildExit, ChildHistory, Decision, JitterRng, RestartWindow},
+///     policy::{self, ChildExit, ChildHistory, Decision, ExitPolicy, JitterRng, RestartWindow},
 /// };
 /// use tokio::time::Instant;
 ///
@@ -294,16 +294,17 @@ impl ChildHistory {
 ///     .backoff(BackoffPolicy::DEFAULT.jitter(0.0));
 /// let policy = spec.effective_policy();
 /// let mut history = ChildHistory::new(&policy, JitterRng::seeded(1));
+/// let exits = ExitPolicy::from(&policy);
 /// let mut tree = RestartWindow::new(SupervisorSpec::DEFAULT_RESTART_LIMIT);
 /// let now = Instant::now();
 /// history.record_start(now);
 ///
 /// let failed = ChildExit::Failed("boom".into());
-/// let decision = policy::decide(&policy, &mut history, &mut tree, &failed, now);
+/// let decision = policy::decide(&exits, &mut history, &mut tree, &failed, now);
 /// assert_eq!(decision, Decision::Restart { delay: Duration::from_millis(50) });
 /// ```
 pub fn decide(
-    policy: &EffectivePolicy,
+    policy: &ExitPolicy,
     history: &mut ChildHistory,
     supervisor: &mut RestartWindow,
     exit: &ChildExit,
@@ -312,16 +313,16 @@ pub fn decide(
     if *exit == ChildExit::Cancelled {
         return Decision::Stop(StopReason::Stopped);
     }
-    let backoff = &policy.backoff.value;
+    let backoff = &policy.backoff;
     if history.ran_cleanly_for(backoff.reset_after(), now) {
         history.backoff.reset();
     }
     let success = exit.is_success();
-    if !policy.restart.value.restarts_after(success) {
-        return not_restarted(policy.severity.value, success);
+    if !policy.restart.restarts_after(success) {
+        return not_restarted(policy.severity, success);
     }
     if let Err(LimitExceeded { limit }) = history.window.try_record(now) {
-        return match policy.severity.value {
+        return match policy.severity {
             Severity::Optional => Decision::Stop(StopReason::GaveUp),
             _ => Decision::Escalate(EscalationReason::ChildRestartLimit { limit }),
         };

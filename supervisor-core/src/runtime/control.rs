@@ -94,7 +94,7 @@ impl Tree {
     fn add_child(&mut self, spec: ChildSpec) -> Result<(), ControlError> {
         let sibling_role = |id: &str| {
             let key = self.table.key_of(id)?;
-            self.slot(key).map(|slot| slot.spec.role)
+            self.slot(key).map(|slot| slot.role)
         };
         rules::check_addition(&self.path, &spec, sibling_role)
             .map_err(ControlError::InvalidSpec)?;
@@ -128,7 +128,7 @@ impl Tree {
         for member in members {
             self.emit_for(member, EventKind::ChildRemoved);
             if let Some(slot) = self.table.remove(member) {
-                self.unlink_sidecar(&slot.spec, member);
+                self.unlink_sidecar(slot.primary, member);
             }
         }
         self.pump_starts();
@@ -136,8 +136,7 @@ impl Tree {
         Ok(())
     }
 
-    fn unlink_sidecar(&mut self, spec: &ChildSpec, key: ChildKey) {
-        let primary = spec.primary.as_deref().and_then(|id| self.table.key_of(id));
+    fn unlink_sidecar(&mut self, primary: Option<ChildKey>, key: ChildKey) {
         if let Some(primary) = primary.and_then(|primary| self.slot_mut(primary)) {
             primary.sidecars.retain(|&sidecar| sidecar != key);
         }

@@ -24,7 +24,7 @@ use super::{
     SupervisorHandle,
     handle::{Command, Finished},
     instance::{Body, InstanceEnd, InstanceSetup, ReadyNotice, run_instance},
-    slot::{Instance, Slot},
+    slot::{Instance, Slot, Work},
     stopping::StopCause,
     table::{ChildKey, Table},
 };
@@ -176,7 +176,9 @@ impl Tree {
         let rank = self.table.next_rank();
         let rng = JitterRng::derive(self.seed, rank);
         let primary = spec.primary.as_deref().and_then(|id| self.table.key_of(id));
-        let key = self.table.insert(Slot::new(spec, &self.path, rng, rank));
+        let mut slot = Slot::new(spec, &self.path, rng, rank);
+        slot.primary = primary;
+        let key = self.table.insert(slot);
         if let Some(primary) = primary.and_then(|primary| self.table.get_mut(primary)) {
             primary.sidecars.push(key);
         }
@@ -339,8 +341,8 @@ impl Tree {
             root_stop,
             now,
         );
-        let (body, nested) = match (&slot.spec.tree, slot.spec.task_factory()) {
-            (Some(tree), _) => {
+        let (body, nested) = match &slot.work {
+            Some(Work::Tree(tree)) => {
                 let nested_seed = JitterRng::derive(seed, key.rank).next_u64();
                 let nested_kill = kill.child_token();
                 let spec = (**tree).clone();
@@ -348,8 +350,8 @@ impl Tree {
                     Tree::nested(spec, ctx.clone(), nested_kill.clone(), bus, nested_seed);
                 (Body::Tree(run, nested_kill), Some(handle))
             }
-            (None, Some(factory)) => (Body::Task(factory.clone()), None),
-            (None, None) => return,
+            Some(Work::Task(factory)) => (Body::Task(factory.clone()), None),
+            None => return,
         };
         let setup = InstanceSetup {
             key,
@@ -361,7 +363,7 @@ impl Tree {
         let span = tracing::debug_span!(
             "child",
             path = %slot.path,
-            role = %slot.spec.role,
+            role = %slot.role,
             generation = slot.generation,
         );
         let task = self
@@ -395,7 +397,7 @@ impl Tree {
         }
         // A job's readiness is its completion: calling `ready()` does not
         // let the children after it start.
-        let opens_gate = slot.spec.role != crate::spec::TaskRole::Job;
+        let opens_gate = slot.role != crate::spec::TaskRole::Job;
         self.emit_for(key, EventKind::Ready);
         if opens_gate && self.gates.remove(&key) {
             self.pump_starts();
@@ -462,13 +464,7 @@ impl Tree {
             return;
         };
         let now = Instant::now();
-        let decision = policy::decide(
-            &slot.policy,
-            &mut slot.history,
-            &mut self.window,
-            &exit,
-            now,
-        );
+        let decision = policy::decide(&slot.exits, &mut slot.history, &mut self.window, &exit, now);
         if self.bus.is_observed() {
             let kind = EventKind::Exited { exit: exit.clone() };
             self.bus.emit_at(&slot.path, generation, kind, now);

@@ -266,6 +266,12 @@ impl ChildSpec {
         self.task.as_ref()
     }
 
+    /// Takes the task factory out of the spec, for the runtime that keeps
+    /// it apart from the rest of the spec.
+    pub(crate) fn take_task_factory(&mut self) -> Option<TaskFactory> {
+        self.task.take()
+    }
+
     /// Sets the restart policy.
     ///
     /// # Examples
