@@ -141,6 +141,7 @@ pub async fn run_until(spec: SupervisorSpec, stop: impl Future<Output = ()>) -> 
 pub async fn run_spec(spec: SupervisorSpec) -> ExitCode {
     let summary = run_until(spec, termination()).await;
     eprintln!("{summary}");
+    log_summary(&summary);
     summary.exit_code()
 }
 
@@ -171,6 +172,16 @@ pub async fn run<T: SupervisorTree>() -> ExitCode {
 }
 
 /// Resolves on ctrl-c, or on SIGTERM where there is one.
+/// The summary through `tracing` too, for programs whose stderr is not
+/// where their logs go.
+fn log_summary(summary: &RunSummary) {
+    if summary.is_success() {
+        tracing::info!(supervisor = %summary.id, "{summary}");
+    } else {
+        tracing::error!(supervisor = %summary.id, "{summary}");
+    }
+}
+
 async fn termination() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {

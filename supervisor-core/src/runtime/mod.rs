@@ -159,8 +159,9 @@ impl Supervisor {
             bus,
             seed,
         );
+        tree.span = tracing::info_span!("supervisor", path = %handle.path());
+        let span = tree.span.clone();
         tree.pump_starts();
-        let span = tracing::info_span!("supervisor", path = %handle.path());
         let task = tokio::spawn(tracing::Instrument::instrument(
             async move {
                 let _ = tree.run().await;

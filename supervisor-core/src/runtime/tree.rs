@@ -34,6 +34,7 @@ use crate::{
     event::EventKind,
     policy::{self, ChildExit, Decision, JitterRng, RestartWindow, StopReason},
     runtime::TreeError,
+    shutdown_report::StopOutcome,
     snapshot::ChildState,
     spec::{AutoShutdown, Strategy, SupervisorSpec},
     task::TaskFuture,
@@ -98,6 +99,9 @@ pub(crate) struct Tree {
     /// The root supervisor's stop token, which any instance of the tree
     /// may cancel through `ChildContext::request_shutdown`.
     root_stop: CancellationToken,
+    /// The `supervisor` span (INFO): the parent of every `child` span of
+    /// this tree, the first ones included.
+    pub(super) span: tracing::Span,
 }
 
 impl Tree {
@@ -146,6 +150,7 @@ impl Tree {
             auto_stop: false,
             parent_ctx: None,
             root_stop: stop.clone(),
+            span: tracing::Span::none(),
         };
         for child in spec.children {
             tree.insert(child);
@@ -160,6 +165,7 @@ impl Tree {
         kill: CancellationToken,
         bus: Arc<EventBus>,
         seed: u64,
+        parent_span: &tracing::Span,
     ) -> (SupervisorHandle, TaskFuture) {
         let path = Arc::from(ctx.path());
         let stop = ctx.stop_token();
@@ -167,7 +173,9 @@ impl Tree {
         tree.generation = ctx.generation();
         tree.root_stop = ctx.shutdown_token();
         tree.parent_ctx = Some(ctx);
-        let run = async move { tree.run().await.map_err(Into::into) };
+        tree.span = tracing::info_span!(parent: parent_span, "supervisor", path = %tree.path);
+        let span = tree.span.clone();
+        let run = async move { tree.run().await.map_err(Into::into) }.instrument(span);
         (handle, Box::pin(run))
     }
 
@@ -341,13 +349,26 @@ impl Tree {
             root_stop,
             now,
         );
+        let span = tracing::info_span!(
+            parent: &self.span,
+            "child",
+            path = %slot.path,
+            role = %slot.role,
+            generation = slot.generation,
+        );
         let (body, nested) = match &slot.work {
             Some(Work::Tree(tree)) => {
                 let nested_seed = JitterRng::derive(seed, key.rank).next_u64();
                 let nested_kill = kill.child_token();
                 let spec = (**tree).clone();
-                let (handle, run) =
-                    Tree::nested(spec, ctx.clone(), nested_kill.clone(), bus, nested_seed);
+                let (handle, run) = Tree::nested(
+                    spec,
+                    ctx.clone(),
+                    nested_kill.clone(),
+                    bus,
+                    nested_seed,
+                    &span,
+                );
                 (Body::Tree(run, nested_kill), Some(handle))
             }
             Some(Work::Task(factory)) => (Body::Task(factory.clone()), None),
@@ -360,12 +381,6 @@ impl Tree {
             notices,
             kill,
         };
-        let span = tracing::debug_span!(
-            "child",
-            path = %slot.path,
-            role = %slot.role,
-            generation = slot.generation,
-        );
         let task = self
             .running
             .spawn(Box::pin(run_instance(setup, body)).instrument(span))
@@ -604,6 +619,7 @@ impl Tree {
         if self.escalation.is_none() {
             self.emit_own(EventKind::ShutdownStarted);
         }
+        tracing::info!(children = self.table.len(), "shutdown started");
         self.timers.clear();
         self.pending.clear();
         self.gates.clear();
@@ -621,6 +637,16 @@ impl Tree {
             took: started.elapsed(),
             clean: outcome.is_ok(),
         };
+        tracing::info!(
+            took = %crate::spec::duration::format(report.took),
+            clean = report.is_clean(),
+            aborted = report
+                .children
+                .iter()
+                .filter(|child| child.outcome == StopOutcome::Aborted)
+                .count(),
+            "shutdown finished"
+        );
         let snapshot = self.final_snapshot();
         let finished = Arc::new(Finished {
             report,
