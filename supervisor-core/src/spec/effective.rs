@@ -2,6 +2,7 @@
 
 use std::{fmt, time::Duration};
 
+use super::configured::{Configured, Field};
 use crate::spec::{
     BackoffPolicy, ChildSpec, RestartLimit, RestartPolicy, Severity, ShutdownPolicy, TaskRole,
 };
@@ -25,6 +26,8 @@ pub enum PolicySource {
     /// Nobody set it and no role has a default for it (an optional deadline
     /// that is off).
     Unset,
+    /// Set by a config overlay ([`SpecOverrides`](super::SpecOverrides)).
+    ConfigFile,
 }
 
 impl fmt::Display for PolicySource {
@@ -33,6 +36,7 @@ impl fmt::Display for PolicySource {
             PolicySource::RoleDefault => "role default",
             PolicySource::Declared => "declared",
             PolicySource::Unset => "not set",
+            PolicySource::ConfigFile => "config file",
         })
     }
 }
@@ -140,7 +144,7 @@ impl EffectivePolicy {
     /// Resolves the policy of `spec`.
     pub fn of(spec: &ChildSpec) -> Self {
         let defaults = spec.role.defaults();
-        EffectivePolicy {
+        let mut policy = EffectivePolicy {
             id: spec.id.clone(),
             role: spec.role,
             restart: Sourced::resolve(spec.restart, defaults.restart),
@@ -152,6 +156,28 @@ impl EffectivePolicy {
             timeout: Sourced::optional(spec.timeout),
             ready_timeout: Sourced::optional(spec.ready_timeout),
             heartbeat: Sourced::optional(spec.heartbeat),
+        };
+        policy.mark_configured(spec.configured);
+        policy
+    }
+
+    /// Says `config file` for every value an overlay set.
+    fn mark_configured(&mut self, configured: Configured) {
+        let sources = [
+            (Field::Restart, &mut self.restart.source),
+            (Field::Backoff, &mut self.backoff.source),
+            (Field::RestartLimit, &mut self.restart_limit.source),
+            (Field::Shutdown, &mut self.shutdown.source),
+            (Field::Severity, &mut self.severity.source),
+            (Field::Significant, &mut self.significant.source),
+            (Field::Timeout, &mut self.timeout.source),
+            (Field::ReadyTimeout, &mut self.ready_timeout.source),
+            (Field::Heartbeat, &mut self.heartbeat.source),
+        ];
+        for (field, source) in sources {
+            if configured.contains(field) {
+                *source = PolicySource::ConfigFile;
+            }
         }
     }
 }
