@@ -127,6 +127,15 @@ pub enum EventKind {
     ChildAdded,
     /// A child was removed at run time.
     ChildRemoved,
+    /// New policies were applied to the supervisor and its children
+    /// ([`SupervisorHandle::reconfigure`](crate::SupervisorHandle::reconfigure),
+    /// a config reload): they govern the decisions from now on.
+    Reconfigured,
+    /// A config reload was refused; the policies in force stay.
+    ReconfigureRejected {
+        /// Why, with the path of the mistake in the file.
+        reason: String,
+    },
 }
 
 /// Error returned by [`EventStream::recv`].

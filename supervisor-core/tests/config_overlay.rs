@@ -159,6 +159,7 @@ fn an_unknown_key_names_its_path_and_the_closest_key() {
     let (path, message) =
         invalid(SpecOverrides::from_toml_str("[children.api]\nshutdwon = \"1s\"").unwrap_err());
     assert_eq!(path, "children.api.shutdwon");
+    assert!(message.starts_with("line 2: unknown field `shutdwon`"), "{message}");
     assert!(message.ends_with("did you mean `shutdown`?"), "{message}");
 
     let (path, message) = invalid(
@@ -218,5 +219,16 @@ fn the_overlay_has_a_json_schema_an_editor_can_use() {
     assert_eq!(
         schema["additionalProperties"], false,
         "unknown keys are errors"
+    );
+}
+
+#[test]
+fn a_backoff_overlay_is_checked_by_the_backoff_rules() {
+    let overrides =
+        SpecOverrides::from_toml_str("[children.api]\nbackoff = { multiplier = 0.5 }").unwrap();
+    let error = overrides.apply(app()).unwrap_err();
+    assert!(
+        error.to_string().contains("[backoff_multiplier_below_one]"),
+        "{error}"
     );
 }

@@ -240,6 +240,12 @@ impl ChildHistory {
         }
     }
 
+    /// Changes the child's restart limit for the restarts to come; see
+    /// [`RestartWindow::set_limit`].
+    pub fn set_limit(&mut self, limit: crate::spec::RestartLimit) {
+        self.window.set_limit(limit);
+    }
+
     /// Notes that an instance started at `now`.
     pub fn record_start(&mut self, now: Instant) {
         self.started_at = Some(now);

@@ -123,6 +123,41 @@ impl RestartWindow {
         Ok(())
     }
 
+    /// Changes the limit, keeping the most recent restarts that the new
+    /// limit can hold, so that a restart storm under way is still counted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{RestartLimit, policy::RestartWindow};
+    /// use tokio::time::Instant;
+    ///
+    /// let mut window = RestartWindow::new(RestartLimit::new(5, Duration::from_secs(60)));
+    /// let now = Instant::now();
+    /// for _ in 0..3 {
+    ///     window.try_record(now).unwrap();
+    /// }
+    /// window.set_limit(RestartLimit::new(3, Duration::from_secs(60)));
+    /// assert!(window.try_record(now).is_err(), "the 3 restarts so far still count");
+    /// ```
+    pub fn set_limit(&mut self, limit: RestartLimit) {
+        let mut recent: Vec<Instant> = self.ring[self.oldest..]
+            .iter()
+            .chain(&self.ring[..self.oldest])
+            .copied()
+            .collect();
+        let keep = if limit.is_unlimited() {
+            0
+        } else {
+            limit.max as usize
+        };
+        recent.drain(..recent.len().saturating_sub(keep));
+        self.limit = limit;
+        self.ring = recent;
+        self.oldest = 0;
+    }
+
     /// How many recorded restarts are less than `within` old at `now`.
     /// Walks the ring: for reports, not for the restart path.
     pub fn count_within(&self, now: Instant) -> usize {

@@ -13,7 +13,7 @@ use crate::{
     event::EventKind,
     rules,
     snapshot::{ChildState, TreeSnapshot},
-    spec::ChildSpec,
+    spec::{ChildSpec, SupervisorSpec},
     testing::Footprint,
 };
 
@@ -41,7 +41,38 @@ impl Tree {
             Command::Footprint(reply) => {
                 let _ = reply.send(self.footprint());
             }
+            Command::Reconfigure(spec, reply) => {
+                self.reconfigure(*spec);
+                let _ = reply.send(Ok(()));
+            }
+            Command::RejectConfig(reason) => {
+                tracing::warn!(%reason, "config reload refused; the policies in force stay");
+                self.emit_own(EventKind::ReconfigureRejected { reason });
+            }
         }
+    }
+
+    /// Takes the policies of `spec` for the decisions to come; see
+    /// [`SupervisorHandle::reconfigure`](crate::SupervisorHandle::reconfigure).
+    fn reconfigure(&mut self, spec: SupervisorSpec) {
+        self.strategy = spec.strategy;
+        self.auto_shutdown = spec.auto_shutdown;
+        self.window.set_limit(spec.restart_limit);
+        for child in &spec.children {
+            let Some(key) = self.table.key_of(&child.id) else {
+                continue;
+            };
+            let Some(slot) = self.slot_mut(key) else {
+                continue;
+            };
+            let nested = slot.reconfigure(child);
+            let running = slot.instance.as_ref().and_then(|i| i.nested.as_ref());
+            if let (Some(tree), Some(handle)) = (nested, running) {
+                handle.forward_reconfigure(tree);
+            }
+        }
+        tracing::info!("new policies applied");
+        self.emit_own(EventKind::Reconfigured);
     }
 
     fn local_snapshot(&self) -> LocalSnapshot {

@@ -68,13 +68,7 @@ impl Slot {
             (None, Some(factory)) => Some(Work::Task(factory)),
             (None, None) => None,
         };
-        let limits = Limits {
-            timeout: policy.timeout.value,
-            heartbeat: policy.heartbeat.value,
-            ready_timeout: policy.ready_timeout.value,
-            shutdown: policy.shutdown.value,
-            ready_on_completion: spec.role == TaskRole::Job,
-        };
+        let limits = Limits::of(&policy, spec.role);
         let history = ChildHistory::new(&policy, rng);
         let exits = ExitPolicy::from(&policy);
         Slot {
@@ -105,6 +99,25 @@ impl Slot {
         self.limits.ready_timeout.is_some()
             || self.role == TaskRole::Job
             || matches!(self.work, Some(Work::Tree(_)))
+    }
+
+    /// Takes the policies of `child` for the decisions to come: the exit
+    /// policy, the deadlines of the next instances and the restart limit
+    /// (the restarts counted so far still count). For a nested tree, the
+    /// next instances are built from `child`'s tree, which is returned so
+    /// that the running instance can take it too.
+    pub(super) fn reconfigure(&mut self, child: &ChildSpec) -> Option<SupervisorSpec> {
+        let policy = child.effective_policy();
+        self.exits = ExitPolicy::from(&policy);
+        self.limits = Limits::of(&policy, self.role);
+        self.history.set_limit(policy.restart_limit.value);
+        match (&mut self.work, &child.tree) {
+            (Some(Work::Tree(stored)), Some(tree)) => {
+                stored.clone_from(tree);
+                Some((**tree).clone())
+            }
+            _ => None,
+        }
     }
 
     /// The child's id: the last segment of its path (ids hold no `/`).

@@ -215,7 +215,7 @@ impl Tree {
         }
     }
 
-    fn emit_own(&self, kind: EventKind) {
+    pub(super) fn emit_own(&self, kind: EventKind) {
         self.bus.emit(&self.path, self.generation, kind);
     }
 

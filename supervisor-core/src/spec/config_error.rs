@@ -56,17 +56,15 @@ impl ConfigError {
         }
     }
 
+    /// An error at `path` (empty for the whole document); an unknown key
+    /// or variant gets the closest known name.
     #[cfg(any(feature = "json", feature = "toml"))]
-    /// A serde error at the path where it was raised; an unknown key or
-    /// variant gets the closest known name.
-    pub(crate) fn from_serde<E: fmt::Display>(error: serde_path_to_error::Error<E>) -> Self {
-        let path = error.path().to_string();
-        let message = error.inner().to_string();
-        let hint = super::suggest::for_serde_message(&message);
-        ConfigError::invalid(if path.is_empty() { "." } else { &path }, message + &hint)
+    pub(crate) fn at(path: &str, message: &str) -> Self {
+        let hint = super::suggest::for_serde_message(message);
+        let path = if path.is_empty() { "." } else { path };
+        ConfigError::invalid(path, format!("{message}{hint}"))
     }
 
-    #[cfg(all(feature = "json", feature = "toml"))]
     /// The same error, naming the file it came from.
     pub(crate) fn in_file(self, file: &std::path::Path) -> Self {
         match self {
@@ -100,6 +98,36 @@ impl fmt::Display for ConfigError {
             ConfigError::Rules(error) => {
                 write!(f, "the config file makes the spec invalid: {error}")
             }
+        }
+    }
+}
+
+/// Two errors are equal when they say the same: for [`ConfigError::Read`],
+/// the same file and the same kind of I/O error.
+impl PartialEq for ConfigError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                ConfigError::Read { file, error },
+                ConfigError::Read {
+                    file: other_file,
+                    error: other_error,
+                },
+            ) => file == other_file && error.kind() == other_error.kind(),
+            (
+                ConfigError::Invalid {
+                    file,
+                    path,
+                    message,
+                },
+                ConfigError::Invalid {
+                    file: other_file,
+                    path: other_path,
+                    message: other_message,
+                },
+            ) => file == other_file && path == other_path && message == other_message,
+            (ConfigError::Rules(error), ConfigError::Rules(other)) => error == other,
+            _ => false,
         }
     }
 }

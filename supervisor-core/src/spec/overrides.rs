@@ -273,9 +273,20 @@ impl SpecOverrides {
     /// ```
     #[cfg(feature = "toml")]
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
-        let deserializer = toml::Deserializer::parse(text)
-            .map_err(|error| ConfigError::invalid(".", error.to_string()))?;
-        serde_path_to_error::deserialize(deserializer).map_err(ConfigError::from_serde)
+        let toml_error = |path: &str, error: &toml::de::Error| {
+            let line = error
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            let message = match line {
+                Some(line) => format!("line {line}: {}", error.message()),
+                None => error.message().to_owned(),
+            };
+            ConfigError::at(path, &message)
+        };
+        let deserializer =
+            toml::Deserializer::parse(text).map_err(|error| toml_error("", &error))?;
+        serde_path_to_error::deserialize(deserializer)
+            .map_err(|error| toml_error(&error.path().to_string(), error.inner()))
     }
 
     /// Reads an overlay from JSON text.
@@ -295,11 +306,13 @@ impl SpecOverrides {
     #[cfg(feature = "json")]
     pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        let overrides: SpecOverrides =
-            serde_path_to_error::deserialize(&mut deserializer).map_err(ConfigError::from_serde)?;
+        let overrides: SpecOverrides = serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|error| {
+                ConfigError::at(&error.path().to_string(), &error.inner().to_string())
+            })?;
         deserializer
             .end()
-            .map_err(|error| ConfigError::invalid(".", error.to_string()))?;
+            .map_err(|error| ConfigError::at("", &error.to_string()))?;
         Ok(overrides)
     }
 
@@ -309,7 +322,8 @@ impl SpecOverrides {
     /// # Errors
     ///
     /// [`ConfigError::Read`] when the file cannot be read; otherwise as
-    /// [`from_toml_str`](Self::from_toml_str), with the file named.
+    /// [`from_toml_str`](Self::from_toml_str), with the file named. A
+    /// format whose cargo feature (`toml`, `json`) is off is an error too.
     ///
     /// # Examples
     ///
@@ -319,7 +333,6 @@ impl SpecOverrides {
     /// let missing = SpecOverrides::from_file("/nonexistent/supervisor.toml").unwrap_err();
     /// assert!(matches!(missing, ConfigError::Read { .. }));
     /// ```
-    #[cfg(all(feature = "toml", feature = "json"))]
     pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
@@ -328,11 +341,37 @@ impl SpecOverrides {
         })?;
         let is_json = path.extension().is_some_and(|ext| ext == "json");
         let parsed = if is_json {
-            SpecOverrides::from_json_str(&text)
+            Self::parse_json(&text)
         } else {
-            SpecOverrides::from_toml_str(&text)
+            Self::parse_toml(&text)
         };
         parsed.map_err(|error| error.in_file(path))
+    }
+
+    fn parse_json(text: &str) -> Result<Self, ConfigError> {
+        #[cfg(feature = "json")]
+        return SpecOverrides::from_json_str(text);
+        #[cfg(not(feature = "json"))]
+        {
+            let _ = text;
+            Err(ConfigError::invalid(
+                ".",
+                "JSON config files need the `json` feature".into(),
+            ))
+        }
+    }
+
+    fn parse_toml(text: &str) -> Result<Self, ConfigError> {
+        #[cfg(feature = "toml")]
+        return SpecOverrides::from_toml_str(text);
+        #[cfg(not(feature = "toml"))]
+        {
+            let _ = text;
+            Err(ConfigError::invalid(
+                ".",
+                "TOML config files need the `toml` feature".into(),
+            ))
+        }
     }
 }
 

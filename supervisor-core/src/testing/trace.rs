@@ -19,6 +19,8 @@ enum KindPattern {
     Stopped(Option<StopReason>),
     Escalated,
     SupervisorStopped(Option<bool>),
+    Reconfigured,
+    ReconfigureRejected,
 }
 
 /// Matches events by path, kind and generation, for [`Trace`] queries.
@@ -97,6 +99,33 @@ impl EventPattern {
         EventPattern::new(path, KindPattern::SupervisorStopped(None))
     }
 
+    /// The supervisor at `path` applied new policies.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::EventPattern;
+    ///
+    /// assert_eq!(EventPattern::reconfigured("app").to_string(), "reconfigured app");
+    /// ```
+    pub fn reconfigured(path: &str) -> Self {
+        EventPattern::new(path, KindPattern::Reconfigured)
+    }
+
+    /// The root at `path` refused a config reload.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::EventPattern;
+    ///
+    /// let pattern = EventPattern::reconfigure_rejected("app");
+    /// assert_eq!(pattern.to_string(), "reconfigure rejected app");
+    /// ```
+    pub fn reconfigure_rejected(path: &str) -> Self {
+        EventPattern::new(path, KindPattern::ReconfigureRejected)
+    }
+
     /// Only events of this generation.
     #[must_use]
     pub fn generation(mut self, generation: u64) -> Self {
@@ -153,7 +182,9 @@ impl EventPattern {
             | (KindPattern::Started, EventKind::Started)
             | (KindPattern::Ready, EventKind::Ready)
             | (KindPattern::Aborted, EventKind::Aborted)
-            | (KindPattern::Escalated, EventKind::Escalated { .. }) => true,
+            | (KindPattern::Escalated, EventKind::Escalated { .. })
+            | (KindPattern::Reconfigured, EventKind::Reconfigured)
+            | (KindPattern::ReconfigureRejected, EventKind::ReconfigureRejected { .. }) => true,
             (KindPattern::Exited(reason), EventKind::Exited { exit }) => {
                 wanted_or_any(*reason, exit.reason())
             }
@@ -191,6 +222,8 @@ impl fmt::Display for EventPattern {
             KindPattern::Escalated => "escalated".to_owned(),
             KindPattern::SupervisorStopped(None) => "supervisor stopped".to_owned(),
             KindPattern::SupervisorStopped(Some(c)) => format!("supervisor stopped (clean: {c})"),
+            KindPattern::Reconfigured => "reconfigured".to_owned(),
+            KindPattern::ReconfigureRejected => "reconfigure rejected".to_owned(),
         };
         write!(f, "{kind} {}", self.path.as_deref().unwrap_or("*"))?;
         if let Some(generation) = self.generation {
