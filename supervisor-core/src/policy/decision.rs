@@ -169,7 +169,9 @@ impl fmt::Display for ChildExit {
 ///
 /// ```
 /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
-/// use supervisor_core::policy::{self, ChildExit, ChildHistory, Decision, ExitPolicy, JitterRng, RestartWindow, StopReason};
+/// use supervisor_core::policy::{
+///     self, ChildExit, ChildHistory, Decision, ExitPolicy, JitterRng, RestartWindow, StopReason,
+/// };
 /// use tokio::time::Instant;
 ///
 /// // A job that completed is done: workers and jobs restart only after failures.
@@ -204,7 +206,9 @@ pub enum StopReason {
 /// ```
 /// use std::time::Duration;
 /// use supervisor_core::{ChildSpec, RestartLimit, SupervisorSpec, TaskRole};
-/// use supervisor_core::policy::{self, ChildExit, ChildHistory, Decision, EscalationReason, ExitPolicy, JitterRng, RestartWindow};
+/// use supervisor_core::policy::{
+///     self, ChildExit, ChildHistory, Decision, EscalationReason, ExitPolicy, JitterRng, RestartWindow,
+/// };
 /// use tokio::time::Instant;
 ///
 /// // A worker allowed one restart a minute fails twice in a row.
@@ -355,7 +359,9 @@ impl ChildHistory {
     /// ```
     /// use std::time::Duration;
     /// use supervisor_core::{BackoffPolicy, ChildSpec, RestartLimit, SupervisorSpec, TaskRole};
-    /// use supervisor_core::policy::{self, ChildExit, ChildHistory, Decision, ExitPolicy, JitterRng, RestartWindow};
+    /// use supervisor_core::policy::{
+    ///     self, ChildExit, ChildHistory, Decision, ExitPolicy, JitterRng, RestartWindow,
+    /// };
     /// use tokio::time::Instant;
     ///
     /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {})
@@ -392,7 +398,9 @@ impl ChildHistory {
     ///
     /// ```
     /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
-    /// use supervisor_core::policy::{self, ChildExit, ChildHistory, ExitPolicy, JitterRng, RestartWindow};
+    /// use supervisor_core::policy::{
+    ///     self, ChildExit, ChildHistory, ExitPolicy, JitterRng, RestartWindow,
+    /// };
     /// use tokio::time::Instant;
     ///
     /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {});
@@ -414,7 +422,9 @@ impl ChildHistory {
     ///
     /// ```
     /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
-    /// use supervisor_core::policy::{self, ChildExit, ChildHistory, ExitPolicy, JitterRng, RestartWindow};
+    /// use supervisor_core::policy::{
+    ///     self, ChildExit, ChildHistory, ExitPolicy, JitterRng, RestartWindow,
+    /// };
     /// use tokio::time::Instant;
     ///
     /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {});
@@ -440,7 +450,9 @@ impl ChildHistory {
     /// ```
     /// use std::time::Duration;
     /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
-    /// use supervisor_core::policy::{self, ChildExit, ChildHistory, ExitPolicy, JitterRng, RestartWindow};
+    /// use supervisor_core::policy::{
+    ///     self, ChildExit, ChildHistory, ExitPolicy, JitterRng, RestartWindow,
+    /// };
     /// use tokio::time::Instant;
     ///
     /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {}); // 3 in 60 s

@@ -81,7 +81,7 @@ pub struct RestartWindow {
 
 impl RestartWindow {
     /// An empty window for `limit`. It allocates nothing until the first
-    /// restart, and never more than `max` instants.
+    /// restart, and holds at most `max` instants.
     ///
     /// # Examples
     ///

@@ -171,7 +171,9 @@ impl TestTree {
     ///
     /// // Default backoff, jitter 0.2 included: the delays still repeat run after run.
     /// async fn delays(spec: SupervisorSpec) -> Vec<Duration> {
-    ///     let api = FaultScript::new().on_attempts(1..=3, Step::fail("refused")).child("api", TaskRole::Service);
+    ///     let api = FaultScript::new()
+    ///         .on_attempts(1..=3, Step::fail("refused"))
+    ///         .child("api", TaskRole::Service);
     ///     let mut tree = TestTree::start(spec.child(api));
     ///     tree.run_until(&EventPattern::started("app/api").generation(4)).await;
     ///     let trace = tree.shutdown().await.trace;
@@ -210,7 +212,10 @@ impl TestTree {
     ///     .initial(Duration::from_secs(20 * 60))
     ///     .max(Duration::from_secs(60 * 60))
     ///     .jitter(0.0);
-    /// let api = FaultScript::new().on_attempt(1, Step::fail("refused")).child("api", TaskRole::Service).backoff(slow);
+    /// let api = FaultScript::new()
+    ///     .on_attempt(1, Step::fail("refused"))
+    ///     .child("api", TaskRole::Service)
+    ///     .backoff(slow);
     /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(api));
     /// let second = tree.run_until(&EventPattern::started("app/api").generation(2)).await;
     /// assert_eq!(second.elapsed, Duration::from_secs(20 * 60));

@@ -220,7 +220,10 @@ impl FaultScript {
     /// use supervisor_core::testing::{ExitReason, FaultScript, TestTree};
     ///
     /// let second = Duration::from_secs(1);
-    /// let beating = FaultScript::new().beat_every(second / 2).child("beating", TaskRole::Worker).heartbeat(second);
+    /// let beating = FaultScript::new()
+    ///     .beat_every(second / 2)
+    ///     .child("beating", TaskRole::Worker)
+    ///     .heartbeat(second);
     /// let silent = FaultScript::new().child("silent", TaskRole::Worker).heartbeat(second);
     /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(beating).child(silent));
     /// tree.run_for(Duration::from_millis(1500)).await;

@@ -101,8 +101,7 @@ impl EventPattern {
         EventPattern::new(path, KindPattern::Started)
     }
 
-    /// `path` became ready: an instance called `ready()` while it was
-    /// running.
+    /// `path` became ready: an instance of it called `ready()`.
     ///
     /// # Examples
     ///
@@ -251,7 +250,7 @@ impl EventPattern {
     }
 
     /// The supervisor at `path` stopped, cleanly or not (narrow it with
-    /// [`clean`](Self::clean)). It is the last event of its tree.
+    /// [`clean`](Self::clean)). No event of its tree comes after it.
     ///
     /// # Examples
     ///
