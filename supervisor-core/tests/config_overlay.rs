@@ -159,7 +159,10 @@ fn an_unknown_key_names_its_path_and_the_closest_key() {
     let (path, message) =
         invalid(SpecOverrides::from_toml_str("[children.api]\nshutdwon = \"1s\"").unwrap_err());
     assert_eq!(path, "children.api.shutdwon");
-    assert!(message.starts_with("line 2: unknown field `shutdwon`"), "{message}");
+    assert!(
+        message.starts_with("line 2: unknown field `shutdwon`"),
+        "{message}"
+    );
     assert!(message.ends_with("did you mean `shutdown`?"), "{message}");
 
     let (path, message) = invalid(

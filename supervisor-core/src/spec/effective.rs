@@ -61,6 +61,18 @@ pub struct Sourced<T> {
 
 impl<T> Sourced<T> {
     /// A value the spec set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildSpec, Sourced, TaskRole};
+    ///
+    /// let api = ChildSpec::without_context("api", TaskRole::Service, || async {})
+    ///     .heartbeat(Duration::from_secs(10));
+    /// let policy = api.effective_policy();
+    /// assert_eq!(policy.heartbeat, Sourced::declared(Some(Duration::from_secs(10))));
+    /// ```
     pub const fn declared(value: T) -> Self {
         Sourced {
             value,
@@ -69,6 +81,17 @@ impl<T> Sourced<T> {
     }
 
     /// A value the role gave.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, Severity, Sourced, TaskRole};
+    ///
+    /// let api = ChildSpec::without_context("api", TaskRole::Service, || async {});
+    /// let policy = api.effective_policy();
+    /// assert_eq!(policy.severity, Sourced::role_default(Severity::Critical));
+    /// assert_eq!(policy.severity.source.to_string(), "role default");
+    /// ```
     pub const fn role_default(value: T) -> Self {
         Sourced {
             value,
@@ -77,6 +100,18 @@ impl<T> Sourced<T> {
     }
 
     /// The declared value if there is one, else the role's default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{PolicySource, RestartPolicy, Sourced, TaskRole};
+    ///
+    /// let default = TaskRole::Worker.defaults().restart;
+    /// let kept = Sourced::resolve(None, default);
+    /// assert_eq!((kept.value, kept.source), (RestartPolicy::Transient, PolicySource::RoleDefault));
+    /// let chosen = Sourced::resolve(Some(RestartPolicy::Permanent), default);
+    /// assert_eq!((chosen.value, chosen.source), (RestartPolicy::Permanent, PolicySource::Declared));
+    /// ```
     pub fn resolve(declared: Option<T>, default: T) -> Self {
         match declared {
             Some(value) => Sourced::declared(value),
@@ -141,7 +176,23 @@ pub struct EffectivePolicy {
 }
 
 impl EffectivePolicy {
-    /// Resolves the policy of `spec`.
+    /// Resolves the policy of `spec`: each value the spec sets, else its
+    /// role's default, else (for the optional deadlines) none.
+    /// [`ChildSpec::effective_policy`] does the same.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, EffectivePolicy, PolicySource, RestartPolicy, TaskRole};
+    ///
+    /// let sync = ChildSpec::without_context("sync", TaskRole::Worker, || async {})
+    ///     .restart(RestartPolicy::Permanent);
+    /// let policy = EffectivePolicy::of(&sync);
+    /// assert_eq!(policy.restart.value, RestartPolicy::Permanent);
+    /// assert_eq!(policy.restart.source, PolicySource::Declared);
+    /// assert_eq!(policy.restart_limit.source, PolicySource::RoleDefault);
+    /// assert_eq!((policy.timeout.value, policy.timeout.source), (None, PolicySource::Unset));
+    /// ```
     pub fn of(spec: &ChildSpec) -> Self {
         let defaults = spec.role.defaults();
         let mut policy = EffectivePolicy {
