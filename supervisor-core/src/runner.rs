@@ -291,6 +291,9 @@ impl Runner {
             failure: Some(failure),
         };
         let file = self.config.path();
+        // Listen for SIGHUP before anything starts, so that a reload sent
+        // right after the start is not taken for the default "terminate".
+        let hangups = file.as_ref().and_then(|_| hangup_signal());
         let spec = match &file {
             Some(file) => match merged(file, self.spec.clone()) {
                 Ok(spec) => spec,
@@ -315,7 +318,7 @@ impl Runner {
         tokio::select! {
             _ = handle.wait() => {}
             () = stop => {}
-            () = reload_on_hangup(file, self.spec, handle.clone()) => {}
+            () = reload_on_hangup(hangups, file, self.spec, handle.clone()) => {}
         }
         let report = handle.shutdown().await;
         let failure = handle.wait().await.err().map(RunFailure::Escalated);
@@ -372,24 +375,38 @@ async fn forward(mut events: EventStream, mut callback: EventCallback) {
     }
 }
 
+#[cfg(unix)]
+type Hangups = tokio::signal::unix::Signal;
+#[cfg(not(unix))]
+type Hangups = std::convert::Infallible;
+
+/// A stream of SIGHUPs, where there are signals.
+fn hangup_signal() -> Option<Hangups> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        signal(SignalKind::hangup()).ok()
+    }
+    #[cfg(not(unix))]
+    None
+}
+
 /// With a config file, re-reads it on every SIGHUP and applies it; never
 /// resolves.
 async fn reload_on_hangup(
+    hangups: Option<Hangups>,
     file: Option<PathBuf>,
     declared: SupervisorSpec,
     handle: SupervisorHandle,
 ) {
     #[cfg(unix)]
-    if let Some(file) = file {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut hangups) = signal(SignalKind::hangup()) {
-            while hangups.recv().await.is_some() {
-                reload(&file, &declared, &handle).await;
-            }
+    if let (Some(mut hangups), Some(file)) = (hangups, file) {
+        while hangups.recv().await.is_some() {
+            reload(&file, &declared, &handle).await;
         }
     }
     #[cfg(not(unix))]
-    let _ = (file, declared, handle);
+    let _ = (hangups, file, declared, handle);
     std::future::pending::<()>().await;
 }
 

@@ -66,6 +66,12 @@ use super::{
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        description = "Overrides of a supervision tree's policies: the root's strategy, restart_limit and auto_shutdown, and children keyed by id. Every key is optional."
+    )
+)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct SpecOverrides {
@@ -96,6 +102,12 @@ pub struct SpecOverrides {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        description = "Overrides of one child. For a nested tree, strategy, supervisor_restart_limit, auto_shutdown and children reach inside it."
+    )
+)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ChildOverrides {
@@ -171,6 +183,10 @@ pub struct ChildOverrides {
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(description = "Backoff fields to change; unset ones keep the child's values.")
+)]
 #[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct BackoffOverrides {

@@ -66,7 +66,7 @@ impl EventPattern {
     ///
     /// let event = |path: &str, kind| SupervisorEvent {
     ///     seq: 0, path: path.into(), generation: 1, elapsed: Duration::ZERO,
-///     timestamp: std::time::SystemTime::UNIX_EPOCH, kind,
+    ///     timestamp: std::time::SystemTime::UNIX_EPOCH, kind,
     /// };
     /// let about_api = EventPattern::any("app/api");
     /// assert!(about_api.matches(&event("app/api", EventKind::Started)));
