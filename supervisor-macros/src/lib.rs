@@ -14,8 +14,8 @@ mod errors;
 #[cfg(test)]
 mod expansion;
 mod facade;
+mod judge;
 mod policy;
-mod rules;
 mod suggest;
 mod supervised;
 mod tree;

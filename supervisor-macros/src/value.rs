@@ -18,6 +18,16 @@ pub(crate) struct Spanned<T> {
     pub(crate) span: Span,
 }
 
+impl<T> Spanned<T> {
+    /// The span an error about the key points at: the key, or the value.
+    pub(crate) fn at(&self, blame: supervisor_rules::Blame) -> Span {
+        match blame {
+            supervisor_rules::Blame::Key => self.key,
+            supervisor_rules::Blame::Value => self.span,
+        }
+    }
+}
+
 /// A key that may be given once; a second occurrence is an error.
 pub(crate) struct Slot<T> {
     value: Option<Spanned<T>>,
