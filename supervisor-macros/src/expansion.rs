@@ -82,7 +82,7 @@ fn a_typical_tree_expands_to_builder_calls_and_const_checks() {
         #[supervisor(strategy = "rest_for_one", crate = "sv")]
         struct App {
             api: api,
-            #[child(restart = "transient")]
+            #[child(shutdown = "1s")]
             ingest: Ingest,
         }
     };
@@ -99,7 +99,9 @@ fn a_typical_tree_expands_to_builder_calls_and_const_checks() {
                         .child(<api as sv::__private::Child>::child_spec())
                         .child(
                             <Ingest as sv::__private::Child>::child_spec()
-                                .restart(sv::__private::RestartPolicy::Transient)
+                                .shutdown(sv::__private::ShutdownPolicy::Timeout(
+                                    sv::__private::Duration::from_secs(1)
+                                ))
                         )
                 }
             }
@@ -124,7 +126,9 @@ fn a_typical_tree_expands_to_builder_calls_and_const_checks() {
             const CHILDREN: [sv::__private::ChildFacts; 2usize] = [
                 <api as sv::__private::Child>::FACTS,
                 <Ingest as sv::__private::Child>::FACTS
-                    .restart(sv::__private::RestartPolicy::Transient)
+                    .shutdown(sv::__private::ShutdownPolicy::Timeout(
+                        sv::__private::Duration::from_secs(1)
+                    ))
             ];
             const FIELDS: [&str; 2usize] = ["api", "ingest"];
 
@@ -159,12 +163,6 @@ fn a_typical_tree_expands_to_builder_calls_and_const_checks() {
                 sv::__private::panic!("{}", defect.as_str())
             };
             const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::new("job_permanent", sv::__private::Key::Restart)
-                    .run(&CHILDREN, &FIELDS, "App", 1usize)
-            {
-                sv::__private::panic!("{}", defect.as_str())
-            };
-            const _: () = if let sv::__private::Option::Some(defect) =
                 sv::__private::TreeCheck::new("primary_is_sidecar", sv::__private::Key::Primary)
                     .run(&CHILDREN, &FIELDS, "App", 1usize)
             {
@@ -178,24 +176,6 @@ fn a_typical_tree_expands_to_builder_calls_and_const_checks() {
             };
             const _: () = if let sv::__private::Option::Some(defect) =
                 sv::__private::TreeCheck::new("primary_starts_after", sv::__private::Key::Primary)
-                    .run(&CHILDREN, &FIELDS, "App", 1usize)
-            {
-                sv::__private::panic!("{}", defect.as_str())
-            };
-            const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::new("significant_permanent", sv::__private::Key::Significant)
-                    .run(&CHILDREN, &FIELDS, "App", 1usize)
-            {
-                sv::__private::panic!("{}", defect.as_str())
-            };
-            const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::new("temporary_with_backoff", sv::__private::Key::Backoff)
-                    .run(&CHILDREN, &FIELDS, "App", 1usize)
-            {
-                sv::__private::panic!("{}", defect.as_str())
-            };
-            const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::new("temporary_with_restart_limit", sv::__private::Key::RestartLimit)
                     .run(&CHILDREN, &FIELDS, "App", 1usize)
             {
                 sv::__private::panic!("{}", defect.as_str())

@@ -3,10 +3,11 @@
 //! struct. Use them through the `supervisor` facade, which re-exports them.
 //!
 //! Both expand to the runtime's builder API (`ChildSpec`, `SupervisorSpec`)
-//! and to nothing else, and judge at compile time the rules the runtime's
-//! rule table judges at run time: every compile error for a rule ends with
-//! the rule's name in brackets (`[job_permanent]`), the same name a
-//! `SpecError` gives for a spec built by hand.
+//! and to nothing else, and judge at compile time, with the predicates and
+//! texts of the one rule table (`supervisor-rules`), the rules the runtime
+//! judges at run time: every compile error for a rule ends with the rule's
+//! name in brackets (`[job_permanent]`), the same name a `SpecError` gives
+//! for a spec built by hand.
 
 mod choice;
 mod duration;

@@ -28,6 +28,15 @@ impl<T> Spanned<T> {
     }
 }
 
+/// What became of a key: not given, given and read, or given with a value
+/// that could not be read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    Absent,
+    Read,
+    Broken,
+}
+
 /// A key that may be given once; a second occurrence is an error.
 pub(crate) struct Slot<T> {
     value: Option<Spanned<T>>,
@@ -78,6 +87,15 @@ impl<T> Slot<T> {
     /// that involve it are not judged, so its error is the only one.
     pub(crate) fn is_broken(&self) -> bool {
         self.given && self.value.is_none()
+    }
+
+    /// Whether the key was given, and if so whether its value was read.
+    pub(crate) fn state(&self) -> State {
+        match (self.given, &self.value) {
+            (false, _) => State::Absent,
+            (true, Some(_)) => State::Read,
+            (true, None) => State::Broken,
+        }
     }
 
     pub(crate) fn get(&self) -> Option<&Spanned<T>> {

@@ -82,63 +82,37 @@ impl Policy {
         None
     }
 
-    /// Each fact key with whether it is given with a readable value, and
-    /// whether it is given with one that could not be read.
-    fn states(&self) -> [(Key, bool, bool); 8] {
+    /// Each fact key and whether it is given with a readable value, or
+    /// with one that could not be read.
+    fn states(&self) -> [(Key, value::State); 8] {
         [
-            (Key::Id, self.id.get().is_some(), self.id.is_broken()),
-            (
-                Key::Restart,
-                self.restart.get().is_some(),
-                self.restart.is_broken(),
-            ),
-            (
-                Key::Backoff,
-                self.backoff.get().is_some(),
-                self.backoff.is_broken(),
-            ),
-            (
-                Key::RestartLimit,
-                self.restart_limit.get().is_some(),
-                self.restart_limit.is_broken(),
-            ),
-            (
-                Key::Timeout,
-                self.timeout.get().is_some(),
-                self.timeout.is_broken(),
-            ),
-            (
-                Key::ReadyTimeout,
-                self.ready_timeout.get().is_some(),
-                self.ready_timeout.is_broken(),
-            ),
-            (
-                Key::Heartbeat,
-                self.heartbeat.get().is_some(),
-                self.heartbeat.is_broken(),
-            ),
-            (
-                Key::Significant,
-                self.significant.get().is_some(),
-                self.significant.is_broken(),
-            ),
+            (Key::Id, self.id.state()),
+            (Key::Restart, self.restart.state()),
+            (Key::Backoff, self.backoff.state()),
+            (Key::RestartLimit, self.restart_limit.state()),
+            (Key::Timeout, self.timeout.state()),
+            (Key::ReadyTimeout, self.ready_timeout.state()),
+            (Key::Heartbeat, self.heartbeat.state()),
+            (Key::Significant, self.significant.state()),
         ]
+    }
+
+    /// The facts in `state`.
+    fn keys_in(&self, state: value::State) -> Keys {
+        self.states()
+            .into_iter()
+            .filter(|(_, found)| *found == state)
+            .fold(Keys::NONE, |keys, (key, _)| keys.with(key))
     }
 
     /// The facts given with a value that could be read.
     pub(crate) fn given(&self) -> Keys {
-        self.states()
-            .into_iter()
-            .filter(|(_, given, _)| *given)
-            .fold(Keys::NONE, |keys, (key, ..)| keys.with(key))
+        self.keys_in(value::State::Read)
     }
 
     /// The facts given with a value that could not be read.
     pub(crate) fn broken(&self) -> Keys {
-        self.states()
-            .into_iter()
-            .filter(|(_, _, broken)| *broken)
-            .fold(Keys::NONE, |keys, (key, ..)| keys.with(key))
+        self.keys_in(value::State::Broken)
     }
 
     /// Records every value given as a fact (all but `id`, which the caller

@@ -201,3 +201,47 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checks_of(field: syn::Field) -> Vec<(&'static str, Key)> {
+        let mut errors = crate::errors::Errors::default();
+        let field = TreeField::parse(0, &field, &mut errors);
+        assert!(errors.is_empty());
+        field_checks(&field)
+            .into_iter()
+            .map(|(rule, at, _)| (rule, at))
+            .collect()
+    }
+
+    #[test]
+    fn every_field_is_checked_among_its_siblings() {
+        let checks = checks_of(syn::parse_quote!(api: api));
+        let among_siblings = supervisor_rules::RULES
+            .iter()
+            .filter(|rule| rule.reads_siblings())
+            .count();
+        assert_eq!(checks.len(), among_siblings, "{checks:?}");
+        assert!(checks.contains(&("duplicate_child_id", Key::Id)));
+    }
+
+    #[test]
+    fn an_override_is_checked_for_the_rules_that_also_read_the_childs_own_declaration() {
+        let checks = checks_of(syn::parse_quote! {
+            #[child(restart = "permanent", timeout = "0s")]
+            migrate: migrate
+        });
+        for expected in [
+            ("job_permanent", Key::Restart),
+            ("significant_permanent", Key::Significant),
+            ("temporary_with_backoff", Key::Backoff),
+        ] {
+            assert!(checks.contains(&expected), "{expected:?} in {checks:?}");
+        }
+        // `timeout = "0s"` is judged from the override alone, at expansion.
+        assert!(!checks.iter().any(|(rule, _)| *rule == "zero_deadline"));
+        assert!(!checks.contains(&("heartbeat_without_context", Key::Heartbeat)));
+    }
+}
