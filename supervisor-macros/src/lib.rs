@@ -79,6 +79,7 @@ use proc_macro::TokenStream;
 /// | `timeout` | a duration: the deadline of one run | none |
 /// | `ready_timeout` | a duration: time to call `ctx.ready()` | none |
 /// | `heartbeat` | a duration: longest silence between `ctx.heartbeat()` | none |
+/// | `every` | a duration: for a `job`, run again this long after each success | none (runs once) |
 /// | `primary` | the `#[supervised]` fn a sidecar serves, or its id as a string | none |
 /// | `severity` | `"critical"`, `"standard"`, `"optional"` | the role's |
 /// | `significant` | `true` or `false` | `false` |
@@ -176,6 +177,22 @@ use proc_macro::TokenStream;
 /// assert_eq!(spec.timeout, Some(Duration::from_secs(7200)));
 /// assert_eq!(spec.ready_timeout, Some(Duration::from_secs(10)));
 /// assert_eq!(spec.heartbeat, Some(Duration::from_millis(500)));
+/// ```
+///
+/// `every`, for a periodic job: after each success it waits the period and
+/// runs again; failures retry with backoff, and only they count toward the
+/// restart limit:
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor::prelude::*;
+///
+/// #[supervised(role = "job", every = "5m")]
+/// async fn report() -> Result<(), std::io::Error> {
+///     Ok(())
+/// }
+///
+/// assert_eq!(report::spec().every, Some(Duration::from_secs(300)));
 /// ```
 ///
 /// `primary`, for a sidecar:
@@ -378,7 +395,8 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 /// A field may override the child's policy with the keys of `#[supervised]`
 /// that do not change what the child is: `id`, `restart`, `backoff`,
 /// `restart_limit`, `shutdown`, `timeout`, `ready_timeout`, `heartbeat`,
-/// `severity`, `significant`. `role` and `primary` stay the child's own.
+/// `every`, `severity`, `significant`. `role` and `primary` stay the child's
+/// own.
 ///
 /// ```
 /// use std::time::Duration;

@@ -251,6 +251,8 @@ pub struct Facts<'a> {
     pub ready_timeout: Option<Duration>,
     /// Its declared `heartbeat`.
     pub heartbeat: Option<Duration>,
+    /// Its declared `every`: the period of a periodic job.
+    pub every: Option<Duration>,
     /// What its siblings tell.
     pub siblings: Siblings,
 }
@@ -270,6 +272,7 @@ impl<'a> Facts<'a> {
             timeout: None,
             ready_timeout: None,
             heartbeat: None,
+            every: None,
             siblings: Siblings::NONE,
         }
     }
@@ -287,7 +290,8 @@ impl<'a> Facts<'a> {
         self.restart.is_none()
     }
 
-    /// The deadline `key` names (`timeout`, `ready_timeout`, `heartbeat`).
+    /// The duration `key` names (`timeout`, `ready_timeout`, `heartbeat`,
+    /// `every`).
     ///
     /// # Examples
     ///
@@ -297,15 +301,16 @@ impl<'a> Facts<'a> {
     ///
     /// let mut api = Facts::new("api", Role::Service, Runs::Task { context: true });
     /// api.heartbeat = Some(Duration::from_secs(10));
-    /// assert_eq!(api.deadline(Key::Heartbeat), Some(Duration::from_secs(10)));
-    /// assert_eq!(api.deadline(Key::Timeout), None);
-    /// assert_eq!(api.deadline(Key::Role), None);
+    /// assert_eq!(api.duration(Key::Heartbeat), Some(Duration::from_secs(10)));
+    /// assert_eq!(api.duration(Key::Timeout), None);
+    /// assert_eq!(api.duration(Key::Role), None);
     /// ```
-    pub const fn deadline(&self, key: Key) -> Option<Duration> {
+    pub const fn duration(&self, key: Key) -> Option<Duration> {
         match key {
             Key::Timeout => self.timeout,
             Key::ReadyTimeout => self.ready_timeout,
             Key::Heartbeat => self.heartbeat,
+            Key::Every => self.every,
             _ => None,
         }
     }

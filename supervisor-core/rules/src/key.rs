@@ -58,13 +58,15 @@ pub enum Key {
     ReadyTimeout,
     /// `heartbeat`.
     Heartbeat,
+    /// `every`: the period of a periodic job.
+    Every,
     /// The child's siblings: whether one has its id, where its primary is.
     Siblings,
 }
 
 impl Key {
     /// Every key.
-    pub const ALL: [Key; 19] = [
+    pub const ALL: [Key; 20] = [
         Key::Id,
         Key::Role,
         Key::Restart,
@@ -83,6 +85,7 @@ impl Key {
         Key::Timeout,
         Key::ReadyTimeout,
         Key::Heartbeat,
+        Key::Every,
         Key::Siblings,
     ];
 
@@ -115,6 +118,7 @@ impl Key {
             Key::Timeout => "timeout",
             Key::ReadyTimeout => "ready_timeout",
             Key::Heartbeat => "heartbeat",
+            Key::Every => "every",
             Key::Siblings => "siblings",
         }
     }

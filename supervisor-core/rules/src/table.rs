@@ -293,7 +293,7 @@ rule_table! {
         blame: Value,
         message: "`timeout`, `ready_timeout` and `heartbeat` must be longer than zero",
         fix: "give a positive duration such as \"10s\", or leave the key out",
-        broken: |child, at| matches!(child.deadline(at), Some(deadline) if deadline.is_zero()),
+        broken: |child, at| matches!(child.duration(at), Some(deadline) if deadline.is_zero()),
     }
     /// A heartbeat on a task that cannot send one.
     HEARTBEAT_WITHOUT_CONTEXT {

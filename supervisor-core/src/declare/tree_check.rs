@@ -134,6 +134,12 @@ impl ChildFacts {
         self.knows(Key::Heartbeat)
     }
 
+    /// Records a job's period.
+    pub const fn every(mut self, period: Duration) -> Self {
+        self.facts.every = Some(period);
+        self.knows(Key::Every)
+    }
+
     /// Takes a severity, which no rule reads.
     pub const fn severity(self, _severity: Severity) -> Self {
         self

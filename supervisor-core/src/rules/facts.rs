@@ -78,6 +78,7 @@ impl ChildSpec {
         facts.timeout = self.timeout;
         facts.ready_timeout = self.ready_timeout;
         facts.heartbeat = self.heartbeat;
+        facts.every = self.every;
         facts
     }
 }

@@ -38,6 +38,7 @@ pub(crate) struct Policy {
     pub(crate) timeout: Slot<Duration>,
     pub(crate) ready_timeout: Slot<Duration>,
     pub(crate) heartbeat: Slot<Duration>,
+    pub(crate) every: Slot<Duration>,
     pub(crate) severity: Slot<Severity>,
     pub(crate) significant: Slot<bool>,
 }
@@ -53,6 +54,7 @@ impl Policy {
         "timeout",
         "ready_timeout",
         "heartbeat",
+        "every",
         "severity",
         "significant",
     ];
@@ -75,6 +77,7 @@ impl Policy {
             "timeout" => self.timeout.fill(key, raw, errors, value::duration),
             "ready_timeout" => self.ready_timeout.fill(key, raw, errors, value::duration),
             "heartbeat" => self.heartbeat.fill(key, raw, errors, value::duration),
+            "every" => self.every.fill(key, raw, errors, value::duration),
             "severity" => self.severity.fill(key, raw, errors, choice::read),
             "significant" => self.significant.fill(key, raw, errors, value::boolean),
             _ => return Some(raw),
@@ -84,7 +87,7 @@ impl Policy {
 
     /// Each fact key and whether it is given with a readable value, or
     /// with one that could not be read.
-    fn states(&self) -> [(Key, value::State); 8] {
+    fn states(&self) -> [(Key, value::State); 9] {
         [
             (Key::Id, self.id.state()),
             (Key::Restart, self.restart.state()),
@@ -93,6 +96,7 @@ impl Policy {
             (Key::Timeout, self.timeout.state()),
             (Key::ReadyTimeout, self.ready_timeout.state()),
             (Key::Heartbeat, self.heartbeat.state()),
+            (Key::Every, self.every.state()),
             (Key::Significant, self.significant.state()),
         ]
     }
@@ -130,6 +134,7 @@ impl Policy {
         facts.timeout = self.timeout.value().copied().or(facts.timeout);
         facts.ready_timeout = self.ready_timeout.value().copied().or(facts.ready_timeout);
         facts.heartbeat = self.heartbeat.value().copied().or(facts.heartbeat);
+        facts.every = self.every.value().copied().or(facts.every);
         facts.significant = self.significant.value().copied().or(facts.significant);
     }
 
@@ -144,6 +149,7 @@ impl Policy {
             Key::Timeout => self.timeout.get().map(|s| s.at(blame)),
             Key::ReadyTimeout => self.ready_timeout.get().map(|s| s.at(blame)),
             Key::Heartbeat => self.heartbeat.get().map(|s| s.at(blame)),
+            Key::Every => self.every.get().map(|s| s.at(blame)),
             _ => match (self.backoff.value(), self.restart_limit.value()) {
                 (Some(Backoff::Curve(curve)), _) if key.whole() == Key::Backoff => {
                     curve.span(key, blame)
@@ -187,6 +193,7 @@ impl Policy {
             (quote!(timeout), &self.timeout),
             (quote!(ready_timeout), &self.ready_timeout),
             (quote!(heartbeat), &self.heartbeat),
+            (quote!(every), &self.every),
         ] {
             if let Some(deadline) = slot.value() {
                 let deadline = time(deadline);

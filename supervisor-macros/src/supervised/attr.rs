@@ -38,6 +38,7 @@ const KEYS: &[&str] = &[
     "timeout",
     "ready_timeout",
     "heartbeat",
+    "every",
     "primary",
     "severity",
     "significant",

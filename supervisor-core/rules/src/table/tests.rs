@@ -358,6 +358,11 @@ fn variations(key: Key) -> Vec<fn(&mut Facts<'static>)> {
             |f| f.heartbeat = Some(Duration::ZERO),
             |f| f.heartbeat = Some(secs(1)),
         ],
+        Key::Every => vec![
+            |f| f.every = None,
+            |f| f.every = Some(Duration::ZERO),
+            |f| f.every = Some(secs(60)),
+        ],
         Key::Siblings => vec![
             |f| f.siblings = Siblings::NONE,
             |f| f.siblings.id_taken = true,
