@@ -126,6 +126,10 @@ fn runtime_case(rule: &str) -> SupervisorSpec {
         "ready_timeout_without_context" => {
             one(without_context("api", TaskRole::Service).ready_timeout(secs(10)))
         }
+        "every_not_job" => one(with_context("api", TaskRole::Service).every(secs(300))),
+        "every_temporary" => one(without_context("report", TaskRole::Job)
+            .restart(RestartPolicy::Temporary)
+            .every(secs(300))),
         other => panic!("no runtime case for rule `{other}`: add one beside its UI test"),
     }
 }

@@ -326,4 +326,29 @@ rule_table! {
         fix: "add a `ctx: ChildContext` argument and call `ctx.ready()`, or remove `ready_timeout`",
         broken: |child, _at| child.ready_timeout.is_some() && child.lacks_context(),
     }
+    /// A period on a child that is not a job.
+    EVERY_NOT_JOB {
+        name: "every_not_job",
+        at: [Every],
+        reads: [Role],
+        blame: Key,
+        message: "only a job can have `every`: it runs the job again after each success",
+        fix: "set role = \"job\" for work that runs on a period, or remove `every`",
+        broken: |child, _at| child.every.is_some() && !matches!(child.role, Role::Job),
+    }
+    /// A period on a job that is never run again.
+    EVERY_TEMPORARY {
+        name: "every_temporary",
+        at: [Every],
+        reads: [Restart, Role],
+        blame: Key,
+        message: "a periodic job cannot have restart = \"temporary\": `every` runs it again after each success, \
+                  and a temporary child never runs again",
+        fix: "remove `restart` (a periodic job retries its failures with backoff), or remove `every` for a job that runs once",
+        broken: |child, _at| {
+            child.every.is_some()
+                && matches!(child.role, Role::Job)
+                && matches!(child.effective_restart(), Restart::Temporary)
+        },
+    }
 }

@@ -257,6 +257,32 @@ fn cases() -> Vec<Case> {
             }),
             with(|f| f.ready_timeout = Some(secs(10))),
         ),
+        case(
+            &EVERY_NOT_JOB,
+            Key::Every,
+            with(|f| {
+                f.role = Role::Service;
+                f.every = Some(secs(60));
+            }),
+            with(|f| {
+                f.role = Role::Job;
+                f.every = Some(secs(60));
+            }),
+        ),
+        case(
+            &EVERY_TEMPORARY,
+            Key::Every,
+            with(|f| {
+                f.role = Role::Job;
+                f.restart = Some(Restart::Temporary);
+                f.every = Some(secs(60));
+            }),
+            with(|f| {
+                f.role = Role::Job;
+                f.restart = Some(Restart::Transient);
+                f.every = Some(secs(60));
+            }),
+        ),
     ]
 }
 
