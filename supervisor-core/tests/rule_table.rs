@@ -330,6 +330,18 @@ fn every_on_a_service_or_a_temporary_job_names_the_path_and_field() {
 }
 
 #[test]
+fn a_zero_period_is_a_zero_deadline_at_every() {
+    let report = plain("report", TaskRole::Job).every(Duration::ZERO);
+    let error = tree(vec![report]).validate().unwrap_err();
+    let violation = &error.violations()[0];
+    assert_eq!(
+        (violation.rule.name, violation.field),
+        ("zero_deadline", "every")
+    );
+    assert_eq!(violation.detail, "every is 0s");
+}
+
+#[test]
 fn nan_backoff_values_are_rejected() {
     let app =
         tree(vec![api().backoff(

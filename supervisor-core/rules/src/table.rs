@@ -285,13 +285,13 @@ rule_table! {
             None => false,
         },
     }
-    /// A deadline of zero.
+    /// A deadline or a period of zero.
     ZERO_DEADLINE {
         name: "zero_deadline",
-        at: [Timeout, ReadyTimeout, Heartbeat],
+        at: [Timeout, ReadyTimeout, Heartbeat, Every],
         reads: [],
         blame: Value,
-        message: "`timeout`, `ready_timeout` and `heartbeat` must be longer than zero",
+        message: "`timeout`, `ready_timeout`, `heartbeat` and `every` must be longer than zero",
         fix: "give a positive duration such as \"10s\", or leave the key out",
         broken: |child, at| matches!(child.duration(at), Some(deadline) if deadline.is_zero()),
     }
