@@ -171,6 +171,7 @@ pub mod __macro_support {
     };
     pub use super::tree_check::{ChildFacts, Defect, TaskShape, TreeCheck};
     pub use super::{Child, Supervised, SupervisorTree};
+    pub use crate::rules::Key;
     pub use crate::{
         spec::AutoShutdown, spec::BackoffPolicy, spec::ChildSpec, spec::RestartLimit,
         spec::RestartPolicy, spec::Severity, spec::ShutdownPolicy, spec::Strategy,

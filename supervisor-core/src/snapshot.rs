@@ -40,7 +40,8 @@ pub enum ChildState {
     Running,
     /// Running, but has not called `ready()` within its `ready_timeout` yet.
     Starting,
-    /// Waiting out a backoff delay before its next start.
+    /// Waiting out a backoff delay (or a periodic job's period) before its
+    /// next start.
     BackingOff,
     /// Asked to stop; waiting for it to return.
     Stopping,

@@ -300,3 +300,18 @@ async fn a_good_overlay_runs_and_stops_cleanly() {
     assert!(summary.is_success(), "{summary}");
     assert_eq!(summary.exit_code(), std::process::ExitCode::SUCCESS);
 }
+
+#[test]
+fn a_job_gets_a_period_from_the_overlay_and_a_service_cannot() {
+    let overrides =
+        SpecOverrides::from_toml_str("[children.ingest.children.migrate]\nevery = \"5m\"").unwrap();
+    let spec = overrides.apply(app()).unwrap();
+    let ingest = child(&spec, "ingest").tree.as_deref().unwrap();
+    let migrate = child(ingest, "migrate").effective_policy();
+    assert_eq!(migrate.every.value, Some(secs(300)));
+    assert_eq!(migrate.every.source, PolicySource::ConfigFile);
+
+    let overrides = SpecOverrides::from_toml_str("[children.api]\nevery = \"5m\"").unwrap();
+    let error = overrides.apply(app()).unwrap_err();
+    assert!(error.to_string().contains("[every_not_job]"), "{error}");
+}

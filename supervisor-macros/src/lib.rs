@@ -3,10 +3,11 @@
 //! struct. Use them through the `supervisor` facade, which re-exports them.
 //!
 //! Both expand to the runtime's builder API (`ChildSpec`, `SupervisorSpec`)
-//! and to nothing else, and judge at compile time the rules the runtime's
-//! rule table judges at run time: every compile error for a rule ends with
-//! the rule's name in brackets (`[job_permanent]`), the same name a
-//! `SpecError` gives for a spec built by hand.
+//! and to nothing else, and judge at compile time, with the predicates and
+//! texts of the one rule table (`supervisor-rules`), the rules the runtime
+//! judges at run time: every compile error for a rule ends with the rule's
+//! name in brackets (`[job_permanent]`), the same name a `SpecError` gives
+//! for a spec built by hand.
 
 mod choice;
 mod duration;
@@ -14,8 +15,8 @@ mod errors;
 #[cfg(test)]
 mod expansion;
 mod facade;
+mod judge;
 mod policy;
-mod rules;
 mod suggest;
 mod supervised;
 mod tree;
@@ -78,6 +79,7 @@ use proc_macro::TokenStream;
 /// | `timeout` | a duration: the deadline of one run | none |
 /// | `ready_timeout` | a duration: time to call `ctx.ready()` | none |
 /// | `heartbeat` | a duration: longest silence between `ctx.heartbeat()` | none |
+/// | `every` | a duration: for a `job`, run again this long after each success | none (runs once) |
 /// | `primary` | the `#[supervised]` fn a sidecar serves, or its id as a string | none |
 /// | `severity` | `"critical"`, `"standard"`, `"optional"` | the role's |
 /// | `significant` | `true` or `false` | `false` |
@@ -175,6 +177,22 @@ use proc_macro::TokenStream;
 /// assert_eq!(spec.timeout, Some(Duration::from_secs(7200)));
 /// assert_eq!(spec.ready_timeout, Some(Duration::from_secs(10)));
 /// assert_eq!(spec.heartbeat, Some(Duration::from_millis(500)));
+/// ```
+///
+/// `every`, for a periodic job: after each success it waits the period and
+/// runs again; failures retry with backoff, and only they count toward the
+/// restart limit:
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor::prelude::*;
+///
+/// #[supervised(role = "job", every = "5m")]
+/// async fn report() -> Result<(), std::io::Error> {
+///     Ok(())
+/// }
+///
+/// assert_eq!(report::spec().every, Some(Duration::from_secs(300)));
 /// ```
 ///
 /// `primary`, for a sidecar:
@@ -377,7 +395,8 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 /// A field may override the child's policy with the keys of `#[supervised]`
 /// that do not change what the child is: `id`, `restart`, `backoff`,
 /// `restart_limit`, `shutdown`, `timeout`, `ready_timeout`, `heartbeat`,
-/// `severity`, `significant`. `role` and `primary` stay the child's own.
+/// `every`, `severity`, `significant`. `role` and `primary` stay the child's
+/// own.
 ///
 /// ```
 /// use std::time::Duration;

@@ -154,6 +154,14 @@ pub struct ChildOverrides {
     /// Whether the child's final exit may end its tree.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub significant: Option<bool>,
+    /// For a periodic job: the wait after each completed run.
+    #[serde(
+        default,
+        with = "super::duration::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub every: Option<Duration>,
     /// For a nested tree: its supervisor's strategy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<Strategy>,
@@ -443,6 +451,7 @@ impl ChildOverrides {
         set(child, Field::Significant, self.significant, |c, v| {
             c.significant = Some(v);
         });
+        set(child, Field::Every, self.every, |c, v| c.every = Some(v));
         self.apply_to_tree(child, path)
     }
 

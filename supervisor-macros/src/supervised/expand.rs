@@ -78,7 +78,6 @@ pub(crate) fn child(
             quote!(#s::task_without_context::<#output, _, _>(#name)),
         ),
     };
-    let facts = attrs.policy.fact_calls(s);
     let calls = attrs.policy.builder_calls(s);
     let this = quote!(<Self as #s::Supervised>);
     quote! {
@@ -92,7 +91,7 @@ pub(crate) fn child(
                 const PRIMARY: #s::Option<&'static str> = #primary_const;
                 const FACTS: #s::ChildFacts =
                     #s::ChildFacts::task(#this::ID, #this::ROLE, #this::PRIMARY, #s::TaskShape::#shape)
-                        #facts;
+                        #calls;
 
                 fn spec() -> #s::ChildSpec {
                     #s::ChildSpec::declared(#this::ID, #this::ROLE)
