@@ -204,27 +204,38 @@ pub async fn run<T: SupervisorTree>() -> ExitCode {
     run_spec(T::spec()).await
 }
 
-/// Resolves on ctrl-c, or on SIGTERM where there is one.
-pub(crate) async fn termination() {
-    let ctrl_c = async {
+/// Resolves on ctrl-c, or on SIGTERM where there is one. The handlers are
+/// installed when this is called, not when the future is first polled, so
+/// that a signal sent right after the tree starts is not taken for the
+/// default action (which ends the process at once).
+pub(crate) fn termination() -> impl Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            tokio::select! {
+                () = next_signal(interrupt) => {}
+                () = next_signal(terminate) => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut sigterm) => {
-                sigterm.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    }
+}
+
+/// Resolves on the next signal of `stream`; never without one.
+#[cfg(unix)]
+async fn next_signal(stream: Option<tokio::signal::unix::Signal>) {
+    match stream {
+        Some(mut stream) => {
+            stream.recv().await;
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
+        None => std::future::pending::<()>().await,
     }
 }

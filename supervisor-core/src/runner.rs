@@ -294,6 +294,7 @@ impl Runner {
         // Listen for SIGHUP before anything starts, so that a reload sent
         // right after the start is not taken for the default "terminate".
         let hangups = file.as_ref().and_then(|_| hangup_signal());
+        let stop = self.stop.unwrap_or_else(|| Box::pin(termination()));
         let spec = match &file {
             Some(file) => match merged(file, self.spec.clone()) {
                 Ok(spec) => spec,
@@ -314,7 +315,6 @@ impl Runner {
         if let Some(callback) = self.on_start {
             callback(handle.clone());
         }
-        let stop = self.stop.unwrap_or_else(|| Box::pin(termination()));
         tokio::select! {
             _ = handle.wait() => {}
             () = stop => {}
