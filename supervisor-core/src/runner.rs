@@ -12,7 +12,14 @@ use crate::{
 };
 
 /// The environment variable that names a config overlay file for `run*`
-/// and [`Runner`]: a TOML file, or JSON when the name ends in `.json`.
+/// and [`Runner`]: a TOML file, or JSON when the name ends in `.json`. Unset
+/// or empty: no config file.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(supervisor_core::CONFIG_ENV, "SUPERVISOR_CONFIG");
+/// ```
 pub const CONFIG_ENV: &str = "SUPERVISOR_CONFIG";
 
 type EventCallback = Box<dyn FnMut(&SupervisorEvent) + Send>;

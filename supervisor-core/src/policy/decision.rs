@@ -358,6 +358,18 @@ impl ChildHistory {
 
     /// Changes the child's restart limit for the restarts to come; see
     /// [`RestartWindow::set_limit`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildSpec, RestartLimit, TaskRole, policy::{ChildHistory, JitterRng}};
+    ///
+    /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {});
+    /// let mut history = ChildHistory::new(&spec.effective_policy(), JitterRng::seeded(1));
+    /// history.set_limit(RestartLimit::new(2, Duration::from_secs(60)));
+    /// assert_eq!(history.window().limit().max, 2);
+    /// ```
     pub fn set_limit(&mut self, limit: crate::spec::RestartLimit) {
         self.window.set_limit(limit);
     }

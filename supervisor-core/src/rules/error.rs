@@ -74,11 +74,34 @@ pub struct SpecError {
 
 impl SpecError {
     /// Every violation, in tree order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, RestartPolicy, SupervisorSpec, TaskRole};
+    ///
+    /// let job = ChildSpec::without_context("migrate", TaskRole::Job, || async {})
+    ///     .restart(RestartPolicy::Permanent);
+    /// let error = SupervisorSpec::new("app").child(job).validate().unwrap_err();
+    /// let violation = &error.violations()[0];
+    /// assert_eq!((violation.path.as_str(), violation.field), ("app/migrate", "restart"));
+    /// ```
     pub fn violations(&self) -> &[Violation] {
         &self.violations
     }
 
     /// Whether `rule` is among the violations.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, RestartPolicy, SupervisorSpec, TaskRole, rules};
+    ///
+    /// let job = ChildSpec::without_context("migrate", TaskRole::Job, || async {})
+    ///     .restart(RestartPolicy::Permanent);
+    /// let error = SupervisorSpec::new("app").child(job).validate().unwrap_err();
+    /// assert!(error.breaks(rules::find("job_permanent").unwrap()));
+    /// ```
     pub fn breaks(&self, rule: &Rule) -> bool {
         self.violations.iter().any(|v| v.rule == rule)
     }

@@ -232,6 +232,18 @@ pub struct BackoffOverrides {
 
 impl BackoffOverrides {
     /// `base` with every field set here replaced.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{BackoffOverrides, BackoffPolicy};
+    ///
+    /// let gentler: BackoffOverrides = serde_json::from_str(r#"{ "initial": "1s" }"#).unwrap();
+    /// let merged = gentler.merge(BackoffPolicy::NONE);
+    /// assert_eq!(merged.initial, Duration::from_secs(1));
+    /// assert_eq!(merged.multiplier, BackoffPolicy::NONE.multiplier);
+    /// ```
     pub fn merge(&self, base: BackoffPolicy) -> BackoffPolicy {
         BackoffPolicy {
             initial: self.initial.unwrap_or(base.initial),
