@@ -86,7 +86,7 @@ impl Tree {
             if let Some(handle) = slot.instance.as_ref().and_then(|i| i.nested.clone()) {
                 nested.push((children.len(), handle));
             }
-            children.push(slot.snapshot(self.gates.contains(&key)));
+            children.push(slot.snapshot(self.starts.holds(key)));
         }
         LocalSnapshot { children, nested }
     }
@@ -99,8 +99,8 @@ impl Tree {
             free_slots,
             order,
             ids,
-            pending: self.pending.len(),
-            gates: self.gates.len(),
+            pending: self.starts.sizes().0,
+            gates: self.starts.sizes().1,
             timers: self.timers.len(),
             running: self.running.len(),
             deferred: self.deferred.len(),

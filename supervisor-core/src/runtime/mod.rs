@@ -6,6 +6,7 @@ mod error;
 mod handle;
 mod instance;
 mod slot;
+mod start_queue;
 mod stopping;
 mod table;
 mod tree;

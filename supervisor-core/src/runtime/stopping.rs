@@ -45,8 +45,7 @@ impl Tree {
         if let StopCause::Stop = cause {
             // Stopped for good, it no longer holds the start order, nor
             // waits in it.
-            self.gates.remove(&key);
-            self.pending.remove(&key);
+            self.starts.forget(key);
         }
         let Some(slot) = self.slot_mut(key) else {
             return;

@@ -1,13 +1,7 @@
 //! The task that runs one supervisor: it starts children in order, decides
 //! what happens after each exit, and stops everything in reverse order.
 
-use std::{
-    collections::{BTreeSet, VecDeque},
-    future::poll_fn,
-    pin::Pin,
-    sync::Arc,
-    time::Duration,
-};
+use std::{collections::VecDeque, future::poll_fn, pin::Pin, sync::Arc, time::Duration};
 
 use tokio::{
     sync::{mpsc, watch},
@@ -25,6 +19,7 @@ use super::{
     handle::{Command, Finished},
     instance::{Body, InstanceEnd, InstanceSetup, ReadyNotice, run_instance},
     slot::{Instance, Slot, Work},
+    start_queue::StartQueue,
     stopping::StopCause,
     table::{ChildKey, Table},
 };
@@ -72,12 +67,8 @@ pub(crate) struct Tree {
     pub(super) window: RestartWindow,
     pub(super) running: JoinSet<InstanceEnd>,
     pub(super) timers: DelayQueue<Timer>,
-    /// Children waiting to start, in start order.
-    pub(super) pending: BTreeSet<ChildKey>,
-    /// Children that hold the start order (a `ready_timeout` not yet met, a
-    /// job not yet completed, a nested tree not yet started): nothing after
-    /// one of them in `pending` starts.
-    pub(super) gates: BTreeSet<ChildKey>,
+    /// Children waiting to start, and those holding the start order.
+    pub(super) starts: StartQueue,
     pub(super) deferred: VecDeque<InstanceEnd>,
     pub(super) notices_tx: mpsc::UnboundedSender<ReadyNotice>,
     notices: mpsc::UnboundedReceiver<ReadyNotice>,
@@ -135,8 +126,7 @@ impl Tree {
             window: RestartWindow::new(spec.restart_limit),
             running: JoinSet::new(),
             timers: DelayQueue::new(),
-            pending: BTreeSet::new(),
-            gates: BTreeSet::new(),
+            starts: StartQueue::default(),
             deferred: VecDeque::new(),
             notices_tx,
             notices,
@@ -190,7 +180,7 @@ impl Tree {
         if let Some(primary) = primary.and_then(|primary| self.table.get_mut(primary)) {
             primary.sidecars.push(key);
         }
-        self.pending.insert(key);
+        self.starts.enqueue(key);
         key
     }
 
@@ -288,18 +278,12 @@ impl Tree {
     /// Whether the supervisor is stopping (a lock on its stop token) is asked
     /// once per start, and at the end only by a nested supervisor.
     pub(crate) fn pump_starts(&mut self) {
-        loop {
-            let next = match self.gates.first() {
-                Some(&gate) => self.pending.range(..=gate).next().copied(),
-                None => self.pending.first().copied(),
-            };
-            let Some(key) = next else {
-                break;
-            };
+        while let Some(key) = self.starts.take_next() {
+            // A stopping supervisor starts nothing more; it empties the
+            // queue when it finishes.
             if self.is_stopping() {
                 return;
             }
-            self.pending.remove(&key);
             if self
                 .slot(key)
                 .is_some_and(|slot| slot.state == ChildState::Pending)
@@ -308,7 +292,7 @@ impl Tree {
             }
         }
         if let Some(ctx) = &self.parent_ctx {
-            if self.pending.is_empty() && self.gates.is_empty() && !self.is_stopping() {
+            if self.starts.is_done() && !self.is_stopping() {
                 ctx.ready();
             }
         }
@@ -394,7 +378,7 @@ impl Tree {
         };
         tracing::debug!(path = %slot.path, generation = slot.generation, "child started");
         if gates {
-            self.gates.insert(key);
+            self.starts.hold(key);
         }
         self.emit_for_at(key, EventKind::Started, now);
     }
@@ -414,7 +398,7 @@ impl Tree {
         // let the children after it start.
         let opens_gate = slot.role != crate::spec::TaskRole::Job;
         self.emit_for(key, EventKind::Ready);
-        if opens_gate && self.gates.remove(&key) {
+        if opens_gate && self.starts.release(key) {
             self.pump_starts();
         }
     }
@@ -450,7 +434,7 @@ impl Tree {
             if let Some(slot) = self.slot_mut(key) {
                 if slot.state == from {
                     slot.state = ChildState::Pending;
-                    self.pending.insert(key);
+                    self.starts.enqueue(key);
                 }
             }
         }
@@ -580,7 +564,7 @@ impl Tree {
     /// ended well, so it no longer holds the start order, and no sibling
     /// follows it.
     fn rerun_after(&mut self, key: ChildKey, after: Duration) {
-        self.gates.remove(&key);
+        self.starts.release(key);
         if let Some(slot) = self.slot(key) {
             tracing::info!(path = %slot.path, ?after, "periodic job runs again");
         }
@@ -615,7 +599,7 @@ impl Tree {
         let significant = slot.is_significant();
         tracing::info!(path = %slot.path, ?reason, "child stays stopped");
         self.emit_for(key, EventKind::Stopped { reason });
-        self.gates.remove(&key);
+        self.starts.release(key);
         self.stop_members(sidecars.into_iter().rev(), StopCause::Stop)
             .await;
         if significant && reason != StopReason::Stopped {
@@ -639,8 +623,7 @@ impl Tree {
         }
         tracing::info!(children = self.table.len(), "shutdown started");
         self.timers.clear();
-        self.pending.clear();
-        self.gates.clear();
+        self.starts.clear();
         let order: Vec<ChildKey> = self.table.keys().rev().collect();
         let children = self.stop_members(order.into_iter(), StopCause::Stop).await;
         let outcome = match self.escalation.take() {
