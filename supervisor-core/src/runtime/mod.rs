@@ -5,6 +5,7 @@ mod control;
 mod error;
 mod handle;
 mod instance;
+mod life_cycle;
 mod slot;
 mod start_queue;
 mod stopping;

@@ -322,10 +322,8 @@ impl Tree {
         let Some(slot) = self.table.get_mut(key) else {
             return;
         };
-        slot.generation += 1;
-        slot.stopped_tree = None;
         let now = Instant::now();
-        slot.history.record_start(now);
+        slot.begin_start(now);
         let ctx = ChildContext::started_at(
             Arc::clone(&slot.path),
             slot.generation,
@@ -369,13 +367,7 @@ impl Tree {
             .running
             .spawn(Box::pin(run_instance(setup, body)).instrument(span))
             .id();
-        slot.instance = Some(Instance { ctx, task, nested });
-        let gates = slot.gates();
-        slot.state = if slot.limits.ready_timeout.is_some() {
-            ChildState::Starting
-        } else {
-            ChildState::Running
-        };
+        let gates = slot.started(Instance { ctx, task, nested });
         tracing::debug!(path = %slot.path, generation = slot.generation, "child started");
         if gates {
             self.starts.hold(key);
@@ -385,18 +377,12 @@ impl Tree {
 
     fn on_ready(&mut self, notice: ReadyNotice) {
         let ReadyNotice { key, generation } = notice;
-        let Some(slot) = self.slot_mut(key) else {
+        let Some(opens_gate) = self
+            .slot_mut(key)
+            .and_then(|slot| slot.mark_ready(generation))
+        else {
             return;
         };
-        if slot.generation != generation || slot.instance.is_none() {
-            return;
-        }
-        if slot.state == ChildState::Starting {
-            slot.state = ChildState::Running;
-        }
-        // A job's readiness is its completion: calling `ready()` does not
-        // let the children after it start.
-        let opens_gate = slot.role != crate::spec::TaskRole::Job;
         self.emit_for(key, EventKind::Ready);
         if opens_gate && self.starts.release(key) {
             self.pump_starts();
@@ -409,10 +395,10 @@ impl Tree {
         };
         match timer {
             Timer::Restart { key, epoch } => {
-                if current(self, key, epoch) {
-                    if let Some(slot) = self.slot_mut(key) {
-                        slot.timer = None;
-                    }
+                if self
+                    .slot_mut(key)
+                    .is_some_and(|slot| slot.timer_fired(epoch))
+                {
                     self.start_alone(key);
                 }
             }
@@ -431,11 +417,8 @@ impl Tree {
     /// Makes `members` that are in state `from` pending, to start in order.
     pub(super) fn enqueue(&mut self, members: &[ChildKey], from: ChildState) {
         for &key in members {
-            if let Some(slot) = self.slot_mut(key) {
-                if slot.state == from {
-                    slot.state = ChildState::Pending;
-                    self.starts.enqueue(key);
-                }
+            if self.slot_mut(key).is_some_and(|slot| slot.enqueue(from)) {
+                self.starts.enqueue(key);
             }
         }
     }
@@ -451,7 +434,7 @@ impl Tree {
         let Some(slot) = self.table.get_mut(key) else {
             return;
         };
-        if slot.generation != generation || slot.instance.take().is_none() {
+        if !slot.end_instance(generation) {
             return;
         }
         log_exit(&slot.path, generation, &exit);
@@ -528,9 +511,7 @@ impl Tree {
         let mut members = Vec::with_capacity(group.len());
         for &member in &group {
             if let Some(slot) = self.slot_mut(member) {
-                slot.state = ChildState::BackingOff;
-                slot.epoch += 1;
-                members.push((member, slot.epoch));
+                members.push((member, slot.schedule_restart()));
             }
         }
         if delay.is_zero() {
@@ -546,9 +527,7 @@ impl Tree {
         let Some(slot) = self.slot_mut(key) else {
             return;
         };
-        slot.state = ChildState::BackingOff;
-        slot.epoch += 1;
-        let epoch = slot.epoch;
+        let epoch = slot.schedule_restart();
         if delay.is_zero() {
             self.start_alone(key);
         } else {
@@ -594,7 +573,7 @@ impl Tree {
         let Some(slot) = self.slot_mut(key) else {
             return;
         };
-        slot.state = ChildState::Stopped;
+        slot.settle();
         let sidecars = slot.sidecars.clone();
         let significant = slot.is_significant();
         tracing::info!(path = %slot.path, ?reason, "child stays stopped");
