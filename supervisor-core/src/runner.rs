@@ -36,7 +36,7 @@ enum ConfigSource {
 }
 
 /// Runs a supervision tree as the body of `main`: the builder behind
-/// [`run`](crate::run), [`run_spec`](crate::run_spec) and `run_with`.
+/// [`run`](crate::run()), [`run_spec`](crate::run_spec) and `run_with`.
 ///
 /// [`run`](Self::run) merges the config overlay onto the spec, starts the
 /// tree, waits for ctrl-c, SIGTERM, a child's

@@ -6,8 +6,8 @@ use super::{
     ControlError,
     handle::{Command, LocalSnapshot},
     stopping::StopCause,
+    supervisor_loop::SupervisorLoop,
     table::ChildKey,
-    tree::Tree,
 };
 use crate::{
     event::EventKind,
@@ -17,7 +17,7 @@ use crate::{
     testing::Footprint,
 };
 
-impl Tree {
+impl SupervisorLoop {
     pub(super) async fn on_command(&mut self, command: Command) {
         match command {
             Command::Snapshot(reply) => {

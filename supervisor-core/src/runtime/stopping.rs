@@ -4,7 +4,9 @@ use std::{sync::Arc, time::Duration};
 
 use tokio::time::Instant;
 
-use super::{instance::InstanceEnd, life_cycle::StopStart, table::ChildKey, tree::Tree};
+use super::{
+    instance::InstanceEnd, life_cycle::StopStart, supervisor_loop::SupervisorLoop, table::ChildKey,
+};
 use crate::{
     event::EventKind,
     policy::{ChildExit, StopReason},
@@ -24,7 +26,7 @@ pub(super) enum StopCause {
     Stop,
 }
 
-impl Tree {
+impl SupervisorLoop {
     /// Stops each of `members`, in the order given, each one gone before the
     /// next is cancelled. Returns a report line per child (nested trees'
     /// lines before their supervisor's own).

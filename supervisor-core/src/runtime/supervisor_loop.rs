@@ -57,7 +57,7 @@ enum Wake {
 }
 
 /// One supervisor's state, owned by the task that runs it.
-pub(crate) struct Tree {
+pub(crate) struct SupervisorLoop {
     pub(super) path: Arc<str>,
     pub(super) generation: u64,
     pub(super) strategy: Strategy,
@@ -95,8 +95,8 @@ pub(crate) struct Tree {
     pub(super) span: tracing::Span,
 }
 
-impl Tree {
-    /// Builds a supervisor and its handle; nothing runs until [`Tree::run`].
+impl SupervisorLoop {
+    /// Builds a supervisor and its handle; nothing runs until [`SupervisorLoop::run`].
     pub(crate) fn prepare(
         spec: SupervisorSpec,
         path: Arc<str>,
@@ -104,7 +104,7 @@ impl Tree {
         kill: CancellationToken,
         bus: Arc<EventBus>,
         seed: u64,
-    ) -> (SupervisorHandle, Tree) {
+    ) -> (SupervisorHandle, SupervisorLoop) {
         let (commands_tx, commands) = mpsc::unbounded_channel();
         let (notices_tx, notices) = mpsc::unbounded_channel();
         let (finished, finished_rx) = watch::channel(None);
@@ -116,7 +116,7 @@ impl Tree {
             finished_rx,
         );
         let seed = spec.jitter_seed.unwrap_or(seed);
-        let mut tree = Tree {
+        let mut tree = SupervisorLoop {
             path,
             generation: 1,
             strategy: spec.strategy,
@@ -159,7 +159,7 @@ impl Tree {
     ) -> (SupervisorHandle, TaskFuture) {
         let path = Arc::from(ctx.path());
         let stop = ctx.stop_token();
-        let (handle, mut tree) = Tree::prepare(spec, path, stop, kill, bus, seed);
+        let (handle, mut tree) = SupervisorLoop::prepare(spec, path, stop, kill, bus, seed);
         tree.generation = ctx.generation();
         tree.root_stop = ctx.shutdown_token();
         tree.parent_ctx = Some(ctx);
@@ -198,7 +198,7 @@ impl Tree {
         }
     }
 
-    /// [`Tree::emit_for`] an event that happened `at`.
+    /// [`SupervisorLoop::emit_for`] an event that happened `at`.
     fn emit_for_at(&self, key: ChildKey, kind: EventKind, at: Instant) {
         if let Some(slot) = self.slot(key) {
             self.bus.emit_at(&slot.path, slot.generation, kind, at);
@@ -339,11 +339,11 @@ impl Tree {
             generation = slot.generation,
         );
         let (body, nested) = match &slot.work {
-            Some(Work::Tree(tree)) => {
+            Some(Work::Nested(tree)) => {
                 let nested_seed = JitterRng::derive(seed, key.rank).next_u64();
                 let nested_kill = kill.child_token();
                 let spec = (**tree).clone();
-                let (handle, run) = Tree::nested(
+                let (handle, run) = SupervisorLoop::nested(
                     spec,
                     ctx.clone(),
                     nested_kill.clone(),
@@ -351,7 +351,7 @@ impl Tree {
                     nested_seed,
                     &span,
                 );
-                (Body::Tree(run, nested_kill), Some(handle))
+                (Body::Nested(run, nested_kill), Some(handle))
             }
             Some(Work::Task(factory)) => (Body::Task(factory.clone()), None),
             None => return,
