@@ -121,7 +121,7 @@ impl Runner {
             on_event: None,
             on_start: None,
             stop: None,
-            ops: ops::Settings::default(),
+            ops: ops::Settings::ON,
         }
     }
 

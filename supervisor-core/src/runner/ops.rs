@@ -14,15 +14,14 @@ pub(super) struct Settings {
     pub(super) metrics: bool,
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            #[cfg(feature = "systemd")]
-            systemd: true,
-            #[cfg(feature = "metrics")]
-            metrics: true,
-        }
-    }
+impl Settings {
+    /// Every feature that is compiled in on.
+    pub(super) const ON: Settings = Settings {
+        #[cfg(feature = "systemd")]
+        systemd: true,
+        #[cfg(feature = "metrics")]
+        metrics: true,
+    };
 }
 
 /// The features to start with a tree, before it starts.
