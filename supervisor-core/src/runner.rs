@@ -54,6 +54,10 @@ enum ConfigSource {
 /// ExecReload=/bin/kill -HUP $MAINPID
 /// ```
 ///
+/// With the `systemd` feature the unit can be `Type=notify` with a
+/// watchdog (`Runner::systemd`), and with the `metrics` feature the tree
+/// reports its metrics (`Runner::metrics`).
+///
 /// In Kubernetes a pod restarts on any non-zero exit; the code and the
 /// message on stderr show in `kubectl describe pod` (`Last State:
 /// Terminated, Exit Code: 78`) and, with `terminationMessagePolicy:
@@ -290,9 +294,10 @@ impl Runner {
     }
 
     /// Whether to record the tree's metrics (feature `metrics`); on by
-    /// default. They go through the `metrics` facade to the recorder the
-    /// program installs (none: they cost next to nothing), or to the
-    /// Prometheus recorder of
+    /// default. A task of their own reads the tree's events (as
+    /// [`on_event`](Self::on_event) does) and reports through the `metrics`
+    /// facade to the recorder the program installs (with none, the facade
+    /// drops them), or to the Prometheus recorder of
     /// [`install_prometheus`](crate::metrics::install_prometheus); see
     /// [`metrics`](crate::metrics) for the names, labels and the
     /// cardinality rule.

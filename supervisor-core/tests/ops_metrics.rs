@@ -1,12 +1,15 @@
 //! The tree's metrics (feature `metrics`), read from a debugging recorder
 //! set for the test's own thread, on the paused clock.
 
+mod ops_support;
+
 use std::{collections::BTreeMap, future::Future, time::Duration};
 
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
+use ops_support::run;
 use supervisor_core::{
-    BackoffPolicy, ChildContext, ChildSpec, RestartLimit, RunSummary, Runner, Supervisor,
-    SupervisorHandle, SupervisorSpec, TaskRole,
+    BackoffPolicy, ChildContext, ChildSpec, RestartLimit, Runner, Supervisor, SupervisorSpec,
+    TaskRole,
     metrics::{
         CHILD_EXITS_TOTAL, CHILD_RESTARTS_TOTAL, CHILD_STARTS_TOTAL, CHILDREN, ESCALATIONS_TOTAL,
         EVENTS_LOST_TOTAL, OTHER_PATH, RESTART_DELAY_SECONDS, RUNTIME_PATH_LIMIT, TreeMetrics,
@@ -14,7 +17,7 @@ use supervisor_core::{
     },
     testing::{FaultScript, Step},
 };
-use tokio::{sync::oneshot, task::JoinHandle, time::sleep};
+use tokio::time::sleep;
 
 fn secs(n: f64) -> Duration {
     Duration::from_secs_f64(n)
@@ -109,39 +112,6 @@ async fn with_recorder<F: Future<Output = ()>>(test: impl FnOnce(Recorded) -> F)
     let recorder = DebuggingRecorder::new();
     let _local = metrics::set_default_local_recorder(&recorder);
     test(Recorded::new(&recorder)).await;
-}
-
-/// A tree run by `Runner` until `stop` is sent, with its handle.
-struct Running {
-    stop: oneshot::Sender<()>,
-    handle: SupervisorHandle,
-    run: JoinHandle<RunSummary>,
-}
-
-async fn run(runner: Runner) -> Running {
-    let (stop, stopped) = oneshot::channel::<()>();
-    let (started, handle) = oneshot::channel();
-    let runner = runner
-        .without_config()
-        .on_start(move |handle| {
-            let _ = started.send(handle);
-        })
-        .stop_on(async move {
-            let _ = stopped.await;
-        });
-    let run = tokio::spawn(runner.run_summary());
-    Running {
-        stop,
-        handle: handle.await.expect("the tree started"),
-        run,
-    }
-}
-
-impl Running {
-    async fn stop(self) -> RunSummary {
-        let _ = self.stop.send(());
-        self.run.await.unwrap()
-    }
 }
 
 async fn idle(ctx: ChildContext) {

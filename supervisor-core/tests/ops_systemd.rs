@@ -7,6 +7,8 @@
 //! environment. There the scenario binds the socket and runs the tree on
 //! tokio's paused clock, so that every time below is exact.
 
+mod ops_support;
+
 use std::{
     fmt,
     fs::File,
@@ -17,15 +19,14 @@ use std::{
     time::Duration,
 };
 
+use ops_support::run;
 use supervisor_core::{
-    BackoffPolicy, ChildContext, ChildSpec, RestartLimit, RestartPolicy, RunSummary, Runner,
-    Severity, ShutdownPolicy, SupervisorHandle, SupervisorSpec, TaskRole,
+    BackoffPolicy, ChildContext, ChildSpec, RestartLimit, RestartPolicy, Runner, Severity,
+    ShutdownPolicy, SupervisorSpec, TaskRole,
     testing::{FaultScript, Step, stall_loop},
 };
 use tokio::{
     net::UnixDatagram,
-    sync::oneshot,
-    task::JoinHandle,
     time::{Instant, sleep, timeout_at},
 };
 
@@ -220,32 +221,6 @@ fn assert_close(actual: Duration, expected: Duration, what: &str, seen: &Notific
     );
 }
 
-/// A tree run by `Runner` until `stop` is sent, with its handle.
-struct Running {
-    stop: oneshot::Sender<()>,
-    handle: SupervisorHandle,
-    run: JoinHandle<RunSummary>,
-}
-
-async fn run(spec: SupervisorSpec) -> Running {
-    let (stop, stopped) = oneshot::channel::<()>();
-    let (started, handle) = oneshot::channel();
-    let runner = Runner::new(spec)
-        .without_config()
-        .on_start(move |handle| {
-            let _ = started.send(handle);
-        })
-        .stop_on(async move {
-            let _ = stopped.await;
-        });
-    let run = tokio::spawn(runner.run_summary());
-    Running {
-        stop,
-        handle: handle.await.expect("the tree started"),
-        run,
-    }
-}
-
 async fn idle(ctx: ChildContext) {
     ctx.cancelled().await
 }
@@ -265,7 +240,7 @@ fn gated() -> SupervisorSpec {
 #[test]
 fn ready_is_sent_once_the_start_order_is_done_and_not_before() {
     systemd_test(None, |mut seen| async move {
-        let tree = run(gated()).await;
+        let tree = run(Runner::new(gated())).await;
         let ready = seen.wait_for("READY=1", secs(30.0)).await;
         assert_close(ready, secs(5.0), "READY=1", &seen);
         seen.read_until(secs(20.0)).await;
@@ -310,10 +285,9 @@ fn status_lines_follow_a_restart_storm_at_most_once_a_second() {
             .restart_limit(RestartLimit::UNLIMITED)
             .child(ChildSpec::new("api", TaskRole::Service, idle))
             .child(storm);
-        let tree = run(spec).await;
+        let tree = run(Runner::new(spec)).await;
         seen.read_until(secs(15.0)).await;
-        let _ = tree.stop.send(());
-        tree.run.await.unwrap();
+        tree.stop().await;
 
         let statuses = seen.statuses();
         assert!(
@@ -338,12 +312,11 @@ fn status_lines_follow_a_restart_storm_at_most_once_a_second() {
 fn watchdog_pings_at_half_the_timeout_and_stop_while_the_loop_is_stuck() {
     systemd_test(Some(secs(2.0)), |mut seen| async move {
         let spec = SupervisorSpec::new("app").child(ChildSpec::new("api", TaskRole::Service, idle));
-        let tree = run(spec).await;
+        let tree = run(Runner::new(spec)).await;
         seen.read_until(secs(3.25)).await;
         stall_loop(&tree.handle, secs(10.0));
         seen.read_until(secs(17.5)).await;
-        let _ = tree.stop.send(());
-        tree.run.await.unwrap();
+        tree.stop().await;
 
         let pings = seen.times("WATCHDOG=1");
         let before: Vec<Duration> = pings
@@ -381,7 +354,7 @@ fn stopping_is_sent_when_shutdown_begins_and_ends_the_pings() {
             sleep(secs(3.0)).await;
         })
         .shutdown(ShutdownPolicy::Timeout(secs(10.0)));
-        let tree = run(SupervisorSpec::new("app").child(slow)).await;
+        let tree = run(Runner::new(SupervisorSpec::new("app").child(slow))).await;
         seen.read_until(secs(2.5)).await;
         let _ = tree.stop.send(());
         let stopping = seen.wait_for("STOPPING=1", secs(1.0)).await;
@@ -409,7 +382,7 @@ fn an_escalated_tree_says_stopping_and_is_not_pinged_for() {
         })
         .restart(RestartPolicy::Temporary)
         .severity(Severity::Critical);
-        let tree = run(SupervisorSpec::new("app").child(boot)).await;
+        let tree = run(Runner::new(SupervisorSpec::new("app").child(boot))).await;
         let stopping = seen.wait_for("STOPPING=1", secs(10.0)).await;
         assert_close(stopping, secs(3.5), "STOPPING=1", &seen);
         let summary = tree.run.await.unwrap();

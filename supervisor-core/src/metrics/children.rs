@@ -27,9 +27,9 @@ impl ChildrenGauge {
             counts.entry(Arc::clone(gone)).or_default();
         }
         for (path, by_state) in counts {
-            for ((_, state), value) in STATES.iter().zip(by_state) {
+            for (state, value) in STATES.iter().zip(by_state) {
                 let path = Arc::clone(&path);
-                ::metrics::gauge!(super::CHILDREN, "path" => path, "state" => *state)
+                ::metrics::gauge!(super::CHILDREN, "path" => path, "state" => state.as_str())
                     .set(value as f64);
             }
             self.reported.insert(path);
@@ -48,7 +48,7 @@ pub(super) fn count(snapshot: &TreeSnapshot, labels: &mut PathLabels) -> Counts 
 fn add(tree: &TreeSnapshot, labels: &mut PathLabels, counts: &mut Counts) {
     let by_state = counts.entry(labels.label(&tree.path)).or_default();
     for child in &tree.children {
-        if let Some(index) = STATES.iter().position(|(state, _)| *state == child.state) {
+        if let Some(index) = STATES.iter().position(|&state| state == child.state) {
             by_state[index] += 1;
         }
     }
@@ -62,22 +62,11 @@ mod tests {
     use super::*;
     use crate::{
         snapshot::{ChildSnapshot, ChildState},
-        spec::{Severity, SupervisorSpec, TaskRole},
+        spec::SupervisorSpec,
     };
 
     fn child(path: &str, state: ChildState) -> ChildSnapshot {
-        ChildSnapshot {
-            path: path.into(),
-            role: TaskRole::Worker,
-            severity: Severity::Standard,
-            state,
-            generation: 1,
-            restarts: 0,
-            last_exit: None,
-            ready: false,
-            holds_later_starts: false,
-            tree: None,
-        }
+        ChildSnapshot::example(path, state)
     }
 
     fn tree(path: &str, children: Vec<ChildSnapshot>) -> TreeSnapshot {
@@ -112,7 +101,7 @@ mod tests {
                 .iter()
                 .zip(counts[path])
                 .filter(|(_, n)| *n > 0)
-                .map(|((_, name), n)| (*name, n))
+                .map(|(state, n)| (state.as_str(), n))
                 .collect()
         };
         assert_eq!(named("app"), [("pending", 1), ("running", 2)]);
@@ -131,7 +120,7 @@ mod tests {
         let counts = count(&snapshot, &mut labels);
         let running = STATES
             .iter()
-            .position(|(state, _)| *state == ChildState::Running)
+            .position(|&state| state == ChildState::Running)
             .unwrap();
         assert_eq!(counts["other"][running], 2);
         assert_eq!(counts.len(), 2);

@@ -93,14 +93,15 @@ pub(super) fn escalation_reason(reason: &EscalationReason) -> &'static str {
     }
 }
 
-/// Every state, with its `state` label, in the order they are reported.
-pub(super) const STATES: [(ChildState, &str); 6] = [
-    (ChildState::Pending, "pending"),
-    (ChildState::Starting, "starting"),
-    (ChildState::Running, "running"),
-    (ChildState::BackingOff, "backing_off"),
-    (ChildState::Stopping, "stopping"),
-    (ChildState::Stopped, "stopped"),
+/// Every state, in the order they are reported; each one's `state` label
+/// is [`ChildState::as_str`].
+pub(super) const STATES: [ChildState; 6] = [
+    ChildState::Pending,
+    ChildState::Starting,
+    ChildState::Running,
+    ChildState::BackingOff,
+    ChildState::Stopping,
+    ChildState::Stopped,
 ];
 
 #[cfg(test)]
@@ -175,8 +176,8 @@ mod tests {
         for exit in exits {
             assert_eq!(serde_name(exit.reason()), exit_reason(exit.reason()));
         }
-        for (state, name) in STATES {
-            assert_eq!(serde_name(state), name);
+        for state in STATES {
+            assert_eq!(serde_name(state), state.as_str());
         }
         let limit = crate::spec::RestartLimit::new(1, std::time::Duration::from_secs(1));
         for reason in [

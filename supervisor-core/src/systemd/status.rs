@@ -37,13 +37,13 @@ impl Announced {
 }
 
 /// The states in the order a status line names them.
-const ORDER: [(ChildState, &str); 6] = [
-    (ChildState::Running, "running"),
-    (ChildState::Starting, "starting"),
-    (ChildState::BackingOff, "backing off"),
-    (ChildState::Pending, "pending"),
-    (ChildState::Stopping, "stopping"),
-    (ChildState::Stopped, "stopped"),
+const ORDER: [ChildState; 6] = [
+    ChildState::Running,
+    ChildState::Starting,
+    ChildState::BackingOff,
+    ChildState::Pending,
+    ChildState::Stopping,
+    ChildState::Stopped,
 ];
 
 /// How many children of the whole tree (nested trees included) are in each
@@ -51,9 +51,9 @@ const ORDER: [(ChildState, &str); 6] = [
 /// child are left out.
 pub(super) fn status_line(snapshot: &TreeSnapshot) -> String {
     let children = snapshot.walk();
-    let counts = ORDER.iter().filter_map(|&(state, name)| {
+    let counts = ORDER.iter().filter_map(|&state| {
         let count = children.iter().filter(|child| child.state == state).count();
-        (count > 0).then_some((count, name))
+        (count > 0).then_some((count, state.as_str().replace('_', " ")))
     });
     let mut line = String::new();
     for (count, name) in counts {
@@ -72,27 +72,13 @@ pub(super) fn status_line(snapshot: &TreeSnapshot) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::{
-        snapshot::ChildSnapshot,
-        spec::{Severity, TaskRole},
-    };
+    use crate::snapshot::ChildSnapshot;
 
     fn child(id: &str, state: ChildState) -> ChildSnapshot {
-        ChildSnapshot {
-            path: Arc::from(format!("app/{id}")),
-            role: TaskRole::Service,
-            severity: Severity::Critical,
-            state,
-            generation: 1,
-            restarts: 0,
-            last_exit: None,
-            ready: false,
-            holds_later_starts: false,
-            tree: None,
-        }
+        let mut child = ChildSnapshot::example(&format!("app/{id}"), state);
+        child.severity = crate::spec::Severity::Critical;
+        child
     }
 
     fn tree(children: Vec<ChildSnapshot>) -> TreeSnapshot {
