@@ -231,7 +231,7 @@ impl Supervisor {
     /// # }
     /// ```
     pub fn launch(&self, spec: SupervisorSpec) -> Result<SupervisorHandle, SpecError> {
-        self.launch_inner(spec, None)
+        self.launch_with_streams(spec, 0).map(|(handle, _)| handle)
     }
 
     /// Like [`launch`](Self::launch), with a subscription to the tree's
@@ -264,22 +264,22 @@ impl Supervisor {
         &self,
         spec: SupervisorSpec,
     ) -> Result<(SupervisorHandle, EventStream), SpecError> {
-        let mut events = None;
-        let handle = self.launch_inner(spec, Some(&mut events))?;
-        let events = events.unwrap_or_else(|| handle.events());
+        let (handle, mut streams) = self.launch_with_streams(spec, 1)?;
+        let events = streams.pop().unwrap_or_else(|| handle.events());
         Ok((handle, events))
     }
 
-    fn launch_inner(
+    /// [`launch`](Self::launch) with `count` subscriptions to the tree's
+    /// events, each taken before the first child starts: one for each
+    /// reader that must see every event.
+    pub(crate) fn launch_with_streams(
         &self,
         spec: SupervisorSpec,
-        events: Option<&mut Option<EventStream>>,
-    ) -> Result<SupervisorHandle, SpecError> {
+        count: usize,
+    ) -> Result<(SupervisorHandle, Vec<EventStream>), SpecError> {
         spec.validate()?;
         let bus = Arc::new(EventBus::new(self.event_capacity));
-        if let Some(events) = events {
-            *events = Some(bus.subscribe());
-        }
+        let streams = (0..count).map(|_| bus.subscribe()).collect();
         let seed = spec
             .jitter_seed
             .unwrap_or_else(|| JitterRng::from_entropy().next_u64());
@@ -302,6 +302,6 @@ impl Supervisor {
             span,
         ));
         handle.own_task(task);
-        Ok(handle)
+        Ok((handle, streams))
     }
 }
