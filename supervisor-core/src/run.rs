@@ -49,6 +49,10 @@ pub enum RunFailure {
     InvalidConfig(crate::spec::ConfigError),
     /// The tree escalated.
     Escalated(TreeError),
+    /// The admin server could not be set up (a bad address, or one that
+    /// cannot be bound); nothing ran. Exit code 78, as a bad config.
+    #[cfg(feature = "http")]
+    Admin(crate::admin::AdminError),
 }
 
 impl RunSummary {
@@ -88,6 +92,8 @@ impl RunSummary {
             Some(RunFailure::InvalidSpec(_) | RunFailure::InvalidConfig(_)) => {
                 ExitCode::from(Self::EX_CONFIG)
             }
+            #[cfg(feature = "http")]
+            Some(RunFailure::Admin(_)) => ExitCode::from(Self::EX_CONFIG),
         }
     }
 
@@ -103,6 +109,10 @@ impl fmt::Display for RunSummary {
                 return write!(f, "supervisor `{id}` did not start: {error}");
             }
             Some(RunFailure::InvalidConfig(error)) => {
+                return write!(f, "supervisor `{id}` did not start: {error}");
+            }
+            #[cfg(feature = "http")]
+            Some(RunFailure::Admin(error)) => {
                 return write!(f, "supervisor `{id}` did not start: {error}");
             }
             _ => {}

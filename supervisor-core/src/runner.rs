@@ -99,6 +99,8 @@ pub struct Runner {
     on_event: Option<EventCallback>,
     on_start: Option<StartCallback>,
     stop: Option<StopSignal>,
+    #[cfg(feature = "http")]
+    pub(crate) admin: crate::admin::AdminSource,
 }
 
 impl Runner {
@@ -120,6 +122,8 @@ impl Runner {
             on_event: None,
             on_start: None,
             stop: None,
+            #[cfg(feature = "http")]
+            admin: crate::admin::AdminSource::default(),
         }
     }
 
@@ -301,6 +305,11 @@ impl Runner {
             },
             None => self.spec.clone(),
         };
+        #[cfg(feature = "http")]
+        let admin = match self.admin.bind(&id).await {
+            Ok(admin) => admin,
+            Err(error) => return not_started(RunFailure::Admin(error)),
+        };
         let started = match self.on_event {
             Some(callback) => Supervisor::builder()
                 .launch_with_events(spec)
@@ -311,6 +320,8 @@ impl Runner {
             Ok(started) => started,
             Err(error) => return not_started(RunFailure::InvalidSpec(error)),
         };
+        #[cfg(feature = "http")]
+        let admin = admin.map(|bound| bound.serve(handle.clone()));
         if let Some(callback) = self.on_start {
             callback(handle.clone());
         }
@@ -322,6 +333,10 @@ impl Runner {
         }
         let report = handle.shutdown().await;
         let failure = handle.wait().await.err().map(RunFailure::Escalated);
+        #[cfg(feature = "http")]
+        if let Some(admin) = admin {
+            admin.shutdown().await;
+        }
         if let Some(forwarder) = forwarder {
             let _ = forwarder.await;
         }

@@ -1,0 +1,122 @@
+//! The admin server's copy of the tree's events: a bounded buffer of the
+//! recent ones for clients that resume, and a bounded fan-out to the
+//! clients connected now.
+
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex},
+};
+
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+use crate::event::{EventStream, EventStreamError, SupervisorEvent};
+
+/// One event as `/events` sends it: its sequence number and its JSON.
+#[derive(Debug)]
+pub(crate) struct Frame {
+    pub(crate) seq: u64,
+    pub(crate) json: String,
+}
+
+/// What a new `/events` client gets: the buffered events after the one it
+/// last saw, how many it missed before those, and the live events to come.
+pub(crate) struct Subscription {
+    pub(crate) replay: VecDeque<Arc<Frame>>,
+    pub(crate) missed: u64,
+    pub(crate) live: broadcast::Receiver<Arc<Frame>>,
+}
+
+/// Recent events, bounded, and the channel that carries new ones.
+pub(crate) struct EventHub {
+    recent: Mutex<VecDeque<Arc<Frame>>>,
+    capacity: usize,
+    live: broadcast::Sender<Arc<Frame>>,
+}
+
+impl EventHub {
+    /// A hub that keeps `capacity` events and lets a connected client fall
+    /// `lag` events behind.
+    pub(crate) fn new(capacity: usize, lag: usize) -> Self {
+        EventHub {
+            recent: Mutex::new(VecDeque::with_capacity(capacity)),
+            capacity: capacity.max(1),
+            live: broadcast::channel(lag.max(1)).0,
+        }
+    }
+
+    /// Reads `events` into the hub until the tree's last event or `stop`.
+    pub(crate) async fn feed(self: Arc<Self>, mut events: EventStream, stop: CancellationToken) {
+        loop {
+            let next = tokio::select! {
+                () = stop.cancelled() => return,
+                next = events.recv() => next,
+            };
+            match next {
+                Ok(event) => self.push(&event),
+                Err(EventStreamError::Lagged(missed)) => {
+                    tracing::warn!(missed, "the admin server fell behind the tree's events");
+                }
+                Err(EventStreamError::Closed) => return,
+            }
+        }
+    }
+
+    /// Keeps `event` (dropping the oldest past the capacity) and sends it to
+    /// the connected clients. Under one lock with [`subscribe`](Self::subscribe),
+    /// so a client sees every event once, in order.
+    pub(crate) fn push(&self, event: &SupervisorEvent) {
+        let json = match serde_json::to_string(event) {
+            Ok(json) => json,
+            Err(error) => {
+                tracing::warn!(%error, "an event could not be serialized for /events");
+                return;
+            }
+        };
+        let frame = Arc::new(Frame {
+            seq: event.seq,
+            json,
+        });
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if recent.len() == self.capacity {
+            recent.pop_front();
+        }
+        recent.push_back(Arc::clone(&frame));
+        let _ = self.live.send(frame);
+    }
+
+    /// A new client's view: with `after` (its `Last-Event-ID`), the buffered
+    /// events after it; without, only the events to come.
+    pub(crate) fn subscribe(&self, after: Option<u64>) -> Subscription {
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        let live = self.live.subscribe();
+        let Some(after) = after else {
+            return Subscription {
+                replay: VecDeque::new(),
+                missed: 0,
+                live,
+            };
+        };
+        let replay: VecDeque<_> = recent
+            .iter()
+            .filter(|frame| frame.seq > after)
+            .cloned()
+            .collect();
+        let missed = replay
+            .front()
+            .map_or(0, |first| first.seq.saturating_sub(after + 1));
+        Subscription {
+            replay,
+            missed,
+            live,
+        }
+    }
+
+    /// How many events the hub holds now, buffered and queued for clients:
+    /// never more than its capacity plus its lag.
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> (usize, usize) {
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner()).len();
+        (recent, self.live.len())
+    }
+}

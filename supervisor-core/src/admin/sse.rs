@@ -1,0 +1,117 @@
+//! `GET /events`: the tree's events as server-sent events, `id:` = seq,
+//! resumable from `Last-Event-ID` while the events are buffered.
+
+use std::{convert::Infallible, sync::Arc};
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::sse::{Event, KeepAlive, Sse},
+};
+use futures_util::Stream;
+use tokio::sync::{OwnedSemaphorePermit, broadcast::error::RecvError};
+use tokio_util::sync::CancellationToken;
+
+use super::{
+    AdminConfig,
+    hub::{Frame, Subscription},
+    problem::Problem,
+    router::AdminState,
+};
+
+/// Opens a stream, if one of the bounded number of slots is free.
+pub(crate) async fn events(
+    State(admin): State<Arc<AdminState>>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
+    let after = last_event_id(&headers)?;
+    let permit = Arc::clone(&admin.streams)
+        .try_acquire_owned()
+        .map_err(|_| too_many_streams())?;
+    let feed = Feed {
+        subscription: admin.hub.subscribe(after),
+        stop: admin.stop.clone(),
+        ended: false,
+        _permit: permit,
+    };
+    let stream = futures_util::stream::unfold(feed, |mut feed| async move {
+        let event = feed.next().await?;
+        Some((Ok(event), feed))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(AdminConfig::KEEP_ALIVE)))
+}
+
+/// The sequence number in `Last-Event-ID`, if the client sent one.
+fn last_event_id(headers: &HeaderMap) -> Result<Option<u64>, Problem> {
+    let Some(value) = headers.get("last-event-id") else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse().map(Some).map_err(|_| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad_last_event_id",
+            format!("`Last-Event-ID` must be an event's sequence number, not `{text}`"),
+        )
+    })
+}
+
+fn too_many_streams() -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "too_many_streams",
+        "every /events stream slot is taken; try again later",
+    )
+}
+
+/// One client's stream: what it missed, the replay, then live events,
+/// until the server stops or the client falls too far behind.
+struct Feed {
+    subscription: Subscription,
+    stop: CancellationToken,
+    ended: bool,
+    /// The stream's slot, freed when the client goes.
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Feed {
+    async fn next(&mut self) -> Option<Event> {
+        if self.ended {
+            return None;
+        }
+        let subscription = &mut self.subscription;
+        if subscription.missed > 0 {
+            return Some(lagged(std::mem::take(&mut subscription.missed)));
+        }
+        if let Some(frame) = subscription.replay.pop_front() {
+            return Some(event_of(&frame));
+        }
+        tokio::select! {
+            () = self.stop.cancelled() => None,
+            received = subscription.live.recv() => match received {
+                Ok(frame) => Some(event_of(&frame)),
+                Err(RecvError::Lagged(missed)) => {
+                    // The client reconnects with `Last-Event-ID` and resumes
+                    // from the buffer.
+                    self.ended = true;
+                    Some(lagged(missed))
+                }
+                Err(RecvError::Closed) => None,
+            },
+        }
+    }
+}
+
+fn event_of(frame: &Frame) -> Event {
+    Event::default().id(frame.seq.to_string()).data(&frame.json)
+}
+
+/// Tells the client that `missed` events are gone for it.
+fn lagged(missed: u64) -> Event {
+    Event::default()
+        .event("lagged")
+        .data(format!("{{\"missed\":{missed}}}"))
+}
