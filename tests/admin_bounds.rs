@@ -113,10 +113,10 @@ async fn a_stream_client_that_never_reads_cannot_slow_the_tree_grow_memory_or_ke
     let restarts = handle.snapshot().await.unwrap().find("app/flood").unwrap().restarts;
     let grown = resident_bytes().saturating_sub(before);
     println!("{restarts} restarts in 3 s, slowest ping {slowest:?}, RSS grew {grown} bytes");
-    assert!(restarts > 10_000, "the tree was slowed: {restarts} restarts in 3 s");
+    assert!(restarts > 5_000, "the tree was slowed: {restarts} restarts in 3 s");
     // Three events of about 250 bytes per restart: kept, the events of
-    // 1,000 restarts and more would take more than this.
-    assert!(grown < 8 << 20, "RSS grew {grown} bytes over {restarts} restarts");
+    // the 20,000 restarts a debug build does here would take 15 MiB.
+    assert!(grown < 4 << 20, "RSS grew {grown} bytes over {restarts} restarts");
 
     // Its socket is full and idle: the server closed it and freed the slot.
     let reopened = eventually(|| get_events_status(addr), |s| *s == StatusCode::OK).await;
