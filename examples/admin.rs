@@ -12,7 +12,10 @@
 //! Without `SUPERVISOR_ADMIN_ADDR` it listens on `127.0.0.1:9090`; an
 //! address that is not one exits with code 78.
 
-use std::time::Duration;
+use std::{
+    sync::atomic::{AtomicU32, Ordering},
+    time::Duration,
+};
 
 use supervisor::{admin::AdminConfig, prelude::*};
 
@@ -31,13 +34,17 @@ async fn reader(ctx: ChildContext) -> Result<(), std::io::Error> {
     Ok(())
 }
 
-/// Parses what the reader reads; a malformed record now and then makes it
-/// fail, and its supervisor restarts it.
+/// Parses what the reader reads. Its first two runs meet a malformed
+/// record after a second, then one run in a minute does: each time it
+/// fails, and its supervisor restarts it.
 #[supervised(role = "worker", restart_limit(max = 10, within = "60s"))]
 async fn parser(ctx: ChildContext) -> Result<(), String> {
+    static RUNS: AtomicU32 = AtomicU32::new(0);
+    let run = RUNS.fetch_add(1, Ordering::Relaxed);
+    let healthy_for = Duration::from_secs(if run < 2 { 1 } else { 60 });
     tokio::select! {
         _ = ctx.cancelled() => Ok(()),
-        _ = tokio::time::sleep(Duration::from_secs(20)) => Err("malformed record at offset 4096".into()),
+        _ = tokio::time::sleep(healthy_for) => Err(format!("malformed record at offset {}", 4096 * (run + 1))),
     }
 }
 

@@ -185,6 +185,13 @@ async fn events_carry_their_seq_as_id_and_resume_after_last_event_id() {
     for expected in &seen[1..] {
         assert_eq!(resumed.next().await.as_ref(), Some(expected));
     }
+    // A first connection may ask for every buffered event.
+    let mut replayed = EventsClient::open_at(served.addr, "/events?replay=buffered", None).await;
+    replayed.until(|event| event == &seen[0]).await;
+    assert_eq!(replayed.next().await.as_ref(), Some(&seen[1]));
+    // Resuming, the header wins over the query.
+    let mut both = EventsClient::open_at(served.addr, "/events?replay=buffered", Some(first)).await;
+    assert_eq!(both.next().await.as_ref(), Some(&seen[1]));
     served.stop().await;
 }
 

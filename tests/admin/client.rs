@@ -114,8 +114,13 @@ pub struct EventsClient {
 impl EventsClient {
     /// `GET /events`, with `Last-Event-ID` when given.
     pub async fn open(addr: SocketAddr, last_event_id: Option<u64>) -> Self {
+        EventsClient::open_at(addr, "/events", last_event_id).await
+    }
+
+    /// `GET uri` (`/events` with a query), with `Last-Event-ID` when given.
+    pub async fn open_at(addr: SocketAddr, uri: &str, last_event_id: Option<u64>) -> Self {
         let mut builder = Request::builder()
-            .uri("/events")
+            .uri(uri)
             .header("host", addr.to_string())
             .header("accept", "text/event-stream");
         if let Some(id) = last_event_id {

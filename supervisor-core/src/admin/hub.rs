@@ -12,6 +12,17 @@ use tokio_util::sync::CancellationToken;
 
 use crate::event::{EventStream, EventStreamError, SupervisorEvent};
 
+/// Where a new `/events` client starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resume {
+    /// With the events to come.
+    Now,
+    /// With every event still buffered.
+    Buffered,
+    /// After the event with this seq (its `Last-Event-ID`).
+    After(u64),
+}
+
 /// One event as `/events` sends it: its sequence number and its JSON.
 #[derive(Debug)]
 pub(crate) struct Frame {
@@ -85,11 +96,16 @@ impl EventHub {
         let _ = self.live.send(frame);
     }
 
-    /// A new client's view: with `after` (its `Last-Event-ID`), the buffered
-    /// events after it; without, only the events to come.
-    pub(crate) fn subscribe(&self, after: Option<u64>) -> Subscription {
+    /// A new client's view: the buffered events it asks for, then the
+    /// events to come.
+    pub(crate) fn subscribe(&self, from: Resume) -> Subscription {
         let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
         let live = self.live.subscribe();
+        let after = match from {
+            Resume::Now => None,
+            Resume::Buffered => Some(None),
+            Resume::After(seq) => Some(Some(seq)),
+        };
         let Some(after) = after else {
             return Subscription {
                 replay: VecDeque::new(),
@@ -99,12 +115,13 @@ impl EventHub {
         };
         let replay: VecDeque<_> = recent
             .iter()
-            .filter(|frame| frame.seq > after)
+            .filter(|frame| after.is_none_or(|after| frame.seq > after))
             .cloned()
             .collect();
-        let missed = replay
-            .front()
-            .map_or(0, |first| first.seq.saturating_sub(after + 1));
+        let missed = match (after, replay.front()) {
+            (Some(after), Some(first)) => first.seq.saturating_sub(after + 1),
+            _ => 0,
+        };
         Subscription {
             replay,
             missed,

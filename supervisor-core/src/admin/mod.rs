@@ -7,7 +7,7 @@
 //! | `GET /livez` | `200 {"live":true}` while the root runs and its loop answers within [`AdminConfig::ANSWER_BOUND`]; `503 {"live":false,"reason":...}` after an escalation or while the loop is stuck |
 //! | `GET /readyz` | `200` once the start order is done and every critical child runs; `503` otherwise; the body is the [`Readiness`](crate::Readiness), whose `not_ready` lists what holds the tree back |
 //! | `GET /snapshot` | the [`TreeSnapshot`](crate::TreeSnapshot) as JSON |
-//! | `GET /events` | server-sent events, one [`SupervisorEvent`](crate::SupervisorEvent) as JSON per `data:`, `id:` its `seq`; new events only, or, with `Last-Event-ID: n`, the events after `n` still buffered first (a `lagged` event says how many are gone) |
+//! | `GET /events` | server-sent events, one [`SupervisorEvent`](crate::SupervisorEvent) as JSON per `data:`, `id:` its `seq`; new events only, or, with `Last-Event-ID: n`, the events after `n` still buffered first (a `lagged` event says how many are gone); `?replay=buffered`: every buffered event first |
 //! | `GET /metrics` | Prometheus text from [`AdminConfig::metrics`]; `404` without |
 //! | `GET /` | the live page: the tree, updated from `/events` |
 //! | `POST /children/{path}/restart`, `/stop`, `/start` | with a token only, `Authorization: Bearer <token>` (`401` otherwise); `202` once done, `404` for an unknown path, `409` when the tree has stopped or the child already runs |

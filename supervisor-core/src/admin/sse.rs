@@ -1,11 +1,12 @@
 //! `GET /events`: the tree's events as server-sent events, `id:` = seq,
-//! resumable from `Last-Event-ID` while the events are buffered.
+//! resumable from `Last-Event-ID` while the events are buffered;
+//! `?replay=buffered` starts with every buffered event.
 
 use std::{convert::Infallible, sync::Arc};
 
 use axum::{
     extract::State,
-    http::{HeaderMap, StatusCode},
+    http::{HeaderMap, StatusCode, Uri},
     response::sse::{Event, KeepAlive, Sse},
 };
 use futures_util::Stream;
@@ -14,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{
     AdminConfig,
-    hub::{Frame, Subscription},
+    hub::{Frame, Resume, Subscription},
     problem::Problem,
     router::AdminState,
 };
@@ -23,13 +24,18 @@ use super::{
 pub(crate) async fn events(
     State(admin): State<Arc<AdminState>>,
     headers: HeaderMap,
+    uri: Uri,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
-    let after = last_event_id(&headers)?;
+    let from = match last_event_id(&headers)? {
+        Some(seq) => Resume::After(seq),
+        None if wants_buffered(&uri) => Resume::Buffered,
+        None => Resume::Now,
+    };
     let permit = Arc::clone(&admin.streams)
         .try_acquire_owned()
         .map_err(|_| too_many_streams())?;
     let feed = Feed {
-        subscription: admin.hub.subscribe(after),
+        subscription: admin.hub.subscribe(from),
         stop: admin.stop.clone(),
         ended: false,
         _permit: permit,
@@ -57,6 +63,14 @@ fn last_event_id(headers: &HeaderMap) -> Result<Option<u64>, Problem> {
             format!("`Last-Event-ID` must be an event's sequence number, not `{text}`"),
         )
     })
+}
+
+/// Whether the query asks for every buffered event first
+/// (`?replay=buffered`): for a client's first connection, which has no
+/// `Last-Event-ID` yet.
+fn wants_buffered(uri: &Uri) -> bool {
+    uri.query()
+        .is_some_and(|query| query.split('&').any(|pair| pair == "replay=buffered"))
 }
 
 fn too_many_streams() -> Problem {

@@ -4,7 +4,7 @@ use super::{
     AdminConfig, AdminError,
     auth::{Token, constant_time_eq},
     config::parse_addr,
-    hub::EventHub,
+    hub::{EventHub, Resume},
 };
 use crate::event::{EventKind, SupervisorEvent};
 
@@ -80,7 +80,7 @@ fn the_config_never_shows_its_token() {
 #[test]
 fn the_hub_holds_at_most_its_buffer_and_lag_whatever_its_readers_do() {
     let hub = EventHub::new(8, 4);
-    let never_read = hub.subscribe(None);
+    let never_read = hub.subscribe(Resume::Now);
     for seq in 0..10_000 {
         hub.push(&event(seq));
     }
@@ -94,11 +94,13 @@ fn a_resuming_client_gets_the_buffered_events_after_its_last_one() {
     for seq in 0..5 {
         hub.push(&event(seq));
     }
-    let resumed = hub.subscribe(Some(2));
+    let resumed = hub.subscribe(Resume::After(2));
     let seqs: Vec<u64> = resumed.replay.iter().map(|frame| frame.seq).collect();
     assert_eq!((seqs, resumed.missed), (vec![3, 4], 0));
-    assert!(hub.subscribe(None).replay.is_empty());
-    assert!(hub.subscribe(Some(4)).replay.is_empty());
+    assert!(hub.subscribe(Resume::Now).replay.is_empty());
+    assert!(hub.subscribe(Resume::After(4)).replay.is_empty());
+    let everything = hub.subscribe(Resume::Buffered);
+    assert_eq!((everything.replay.len(), everything.missed), (5, 0));
 }
 
 #[test]
@@ -107,7 +109,7 @@ fn a_client_resuming_from_before_the_buffer_is_told_how_many_are_gone() {
     for seq in 0..20 {
         hub.push(&event(seq));
     }
-    let resumed = hub.subscribe(Some(3));
+    let resumed = hub.subscribe(Resume::After(3));
     assert_eq!(resumed.replay.front().map(|frame| frame.seq), Some(12));
     assert_eq!(resumed.missed, 8, "events 4 to 11 are gone");
 }
