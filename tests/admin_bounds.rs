@@ -49,14 +49,18 @@ async fn never_reading_client(addr: SocketAddr) -> TcpStream {
     let socket = TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
     let mut stream = socket.connect(addr).await.unwrap();
-    let request = format!("GET /events HTTP/1.1\r\nhost: {addr}\r\naccept: text/event-stream\r\n\r\n");
+    let request =
+        format!("GET /events HTTP/1.1\r\nhost: {addr}\r\naccept: text/event-stream\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     stream
 }
 
 fn resident_bytes() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|line| line.starts_with("VmRSS:")).unwrap();
+    let line = status
+        .lines()
+        .find(|line| line.starts_with("VmRSS:"))
+        .unwrap();
     let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
     kib * 1024
 }
@@ -66,7 +70,10 @@ async fn event_streams_past_the_bound_are_503_until_one_closes() {
     let (handle, admin, addr) = serve(AdminConfig::loopback(0).max_event_streams(2)).await;
     let first = EventsClient::open(addr, None).await;
     let second = EventsClient::open(addr, None).await;
-    assert_eq!((first.status, second.status), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(
+        (first.status, second.status),
+        (StatusCode::OK, StatusCode::OK)
+    );
 
     let third = get(addr, "/events").await;
     assert_eq!(third.status, StatusCode::SERVICE_UNAVAILABLE, "{third:?}");
@@ -98,7 +105,11 @@ async fn a_stream_client_that_never_reads_cannot_slow_the_tree_grow_memory_or_ke
     let (handle, admin, addr) = serve(config).await;
     let stuck = never_reading_client(addr).await;
     // Its stream holds the only slot.
-    eventually(|| get(addr, "/events"), |a| a.status == StatusCode::SERVICE_UNAVAILABLE).await;
+    eventually(
+        || get(addr, "/events"),
+        |a| a.status == StatusCode::SERVICE_UNAVAILABLE,
+    )
+    .await;
 
     let before = resident_bytes();
     handle.add_child(flood()).await.unwrap();
@@ -106,17 +117,32 @@ async fn a_stream_client_that_never_reads_cannot_slow_the_tree_grow_memory_or_ke
     let mut slowest = Duration::ZERO;
     while flooding.elapsed() < Duration::from_secs(3) {
         let asked = tokio::time::Instant::now();
-        assert!(handle.is_live(Duration::from_millis(500)).await, "the loop stalled");
+        assert!(
+            handle.is_live(Duration::from_millis(500)).await,
+            "the loop stalled"
+        );
         slowest = slowest.max(asked.elapsed());
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let restarts = handle.snapshot().await.unwrap().find("app/flood").unwrap().restarts;
+    let restarts = handle
+        .snapshot()
+        .await
+        .unwrap()
+        .find("app/flood")
+        .unwrap()
+        .restarts;
     let grown = resident_bytes().saturating_sub(before);
     println!("{restarts} restarts in 3 s, slowest ping {slowest:?}, RSS grew {grown} bytes");
-    assert!(restarts > 5_000, "the tree was slowed: {restarts} restarts in 3 s");
+    assert!(
+        restarts > 5_000,
+        "the tree was slowed: {restarts} restarts in 3 s"
+    );
     // Three events of about 250 bytes per restart: kept, the events of
     // the 20,000 restarts a debug build does here would take 15 MiB.
-    assert!(grown < 4 << 20, "RSS grew {grown} bytes over {restarts} restarts");
+    assert!(
+        grown < 4 << 20,
+        "RSS grew {grown} bytes over {restarts} restarts"
+    );
 
     // Its socket is full and idle: the server closed it and freed the slot.
     let reopened = eventually(|| get_events_status(addr), |s| *s == StatusCode::OK).await;
@@ -142,7 +168,11 @@ async fn an_idle_connection_is_closed_after_the_idle_timeout() {
         .await
         .expect("the idle connection stayed open");
     assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
-    assert!(opened.elapsed() >= Duration::from_millis(250), "{:?}", opened.elapsed());
+    assert!(
+        opened.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        opened.elapsed()
+    );
     admin.shutdown().await;
     handle.shutdown().await;
 }
@@ -158,9 +188,15 @@ async fn connections_past_the_bound_wait_until_one_closes() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let waiting = tokio::spawn(get(addr, "/livez"));
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(!waiting.is_finished(), "a connection past the bound was served");
+    assert!(
+        !waiting.is_finished(),
+        "a connection past the bound was served"
+    );
     held.pop();
-    let answer = tokio::time::timeout(PATIENCE, waiting).await.unwrap().unwrap();
+    let answer = tokio::time::timeout(PATIENCE, waiting)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(answer.status, StatusCode::OK);
     drop(held);
     admin.shutdown().await;

@@ -19,16 +19,24 @@ async fn the_environment_turns_the_server_on_and_it_stops_with_the_process() {
     ]);
     let addr = app.admin_addr();
     assert!(addr.ip().is_loopback());
-    let ready = client::eventually(|| client::get(addr, "/readyz"), |a| a.status == StatusCode::OK).await;
+    let ready = client::eventually(
+        || client::get(addr, "/readyz"),
+        |a| a.status == StatusCode::OK,
+    )
+    .await;
     assert_eq!(ready.json()["ready"], true);
-    let restarted = client::post(addr, "/children/shop/ingest/parser/restart", Some("s3cret")).await;
+    let restarted =
+        client::post(addr, "/children/shop/ingest/parser/restart", Some("s3cret")).await;
     assert_eq!(restarted.status, StatusCode::ACCEPTED, "{restarted:?}");
 
     app.terminate();
     let (code, stderr) = app.exit();
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("stopped cleanly"), "{stderr}");
-    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "the server outlived the process");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "the server outlived the process"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,7 +55,10 @@ fn an_admin_address_that_is_no_address_exits_78() {
     let app = Process::start(&[("SUPERVISOR_ADMIN_ADDR", "nowhere")]);
     let (code, stderr) = app.exit();
     assert_eq!(code, 78, "{stderr}");
-    assert!(stderr.contains("invalid admin address `nowhere`"), "{stderr}");
+    assert!(
+        stderr.contains("invalid admin address `nowhere`"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -57,6 +68,9 @@ fn an_admin_address_in_use_exits_78_before_the_tree_starts() {
     let app = Process::start(&[("SUPERVISOR_ADMIN_ADDR", &addr)]);
     let (code, stderr) = app.exit();
     assert_eq!(code, 78, "{stderr}");
-    assert!(stderr.contains(&format!("cannot listen on {addr}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr}")),
+        "{stderr}"
+    );
     assert!(stderr.contains("did not start"), "{stderr}");
 }

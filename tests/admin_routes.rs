@@ -75,17 +75,29 @@ fn assert_error(answer: &client::Answer, status: StatusCode, error: &str) {
 async fn livez_is_200_while_the_loop_answers_and_503_while_it_is_stuck() {
     let served = Served::with_token(app()).await;
     let live = get(served.addr, "/livez").await;
-    assert_eq!((live.status, live.json()), (StatusCode::OK, serde_json::json!({"live": true})));
+    assert_eq!(
+        (live.status, live.json()),
+        (StatusCode::OK, serde_json::json!({"live": true}))
+    );
 
     supervisor::testing::stall_loop(&served.handle, Duration::from_secs(3));
     let stuck = get(served.addr, "/livez").await;
     assert_eq!(stuck.status, StatusCode::SERVICE_UNAVAILABLE, "{stuck:?}");
     assert_eq!(stuck.json()["live"], false);
-    assert!(stuck.json()["reason"].as_str().unwrap().contains("did not answer"));
+    assert!(
+        stuck.json()["reason"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer")
+    );
     let readyz = get(served.addr, "/readyz").await;
     assert_error(&readyz, StatusCode::SERVICE_UNAVAILABLE, "no_answer");
 
-    eventually(|| get(served.addr, "/livez"), |answer| answer.status == StatusCode::OK).await;
+    eventually(
+        || get(served.addr, "/livez"),
+        |answer| answer.status == StatusCode::OK,
+    )
+    .await;
     served.stop().await;
 }
 
@@ -102,7 +114,10 @@ async fn livez_is_503_after_an_escalation() {
     let live = get(served.addr, "/livez").await;
     assert_eq!(live.status, StatusCode::SERVICE_UNAVAILABLE, "{live:?}");
     let reason = live.json()["reason"].as_str().unwrap().to_owned();
-    assert!(reason.contains("escalated because of `app/boot`"), "{reason}");
+    assert!(
+        reason.contains("escalated because of `app/boot`"),
+        "{reason}"
+    );
     served.stop().await;
 }
 
@@ -134,8 +149,15 @@ async fn readyz_is_503_with_what_holds_the_tree_while_a_gate_holds_then_200() {
     assert_eq!(body["not_ready"][1]["reason"], "not_started");
 
     gate.notify_one();
-    let ready = eventually(|| get(served.addr, "/readyz"), |a| a.status == StatusCode::OK).await;
-    assert_eq!(ready.json(), serde_json::json!({"ready": true, "not_ready": []}));
+    let ready = eventually(
+        || get(served.addr, "/readyz"),
+        |a| a.status == StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        ready.json(),
+        serde_json::json!({"ready": true, "not_ready": []})
+    );
     served.stop().await;
 }
 
@@ -148,12 +170,20 @@ async fn snapshot_serves_the_whole_tree_as_json() {
     )
     .await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert!(answer.headers["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(
+        answer.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     let tree = answer.json();
     assert_eq!(tree["path"], "app");
     assert_eq!(tree["children"][0]["path"], "app/api");
     assert_eq!(tree["children"][0]["generation"], 1);
-    assert_eq!(tree["children"][1]["tree"]["children"][0]["path"], "app/ingest/parser");
+    assert_eq!(
+        tree["children"][1]["tree"]["children"][0]["path"],
+        "app/ingest/parser"
+    );
     served.stop().await;
 }
 
@@ -208,14 +238,20 @@ async fn a_resume_from_before_the_buffer_is_told_how_many_events_are_gone() {
         let Ok(event) = events.recv().await else {
             continue;
         };
-        if &*event.path == "app/api" && event.generation == 401 && event.kind == EventKind::Started {
+        if &*event.path == "app/api" && event.generation == 401 && event.kind == EventKind::Started
+        {
             break event.seq;
         }
     };
     assert!(last > AdminConfig::EVENT_BUFFER as u64, "{last}");
     // Once the server holds the last event, resume from the very start.
     eventually(
-        || async { EventsClient::open(served.addr, Some(last - 1)).await.next().await },
+        || async {
+            EventsClient::open(served.addr, Some(last - 1))
+                .await
+                .next()
+                .await
+        },
         |event| event.as_ref().and_then(|e| e.id) == Some(last),
     )
     .await;
@@ -232,7 +268,14 @@ async fn a_resume_from_before_the_buffer_is_told_how_many_events_are_gone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_last_event_id_that_is_no_number_is_400() {
     let served = Served::with_token(app()).await;
-    let answer = request(served.addr, "GET", "/events", &[("last-event-id", "abc")], Vec::new()).await;
+    let answer = request(
+        served.addr,
+        "GET",
+        "/events",
+        &[("last-event-id", "abc")],
+        Vec::new(),
+    )
+    .await;
     assert_error(&answer, StatusCode::BAD_REQUEST, "bad_last_event_id");
     served.stop().await;
 }
@@ -242,7 +285,10 @@ async fn control_restarts_stops_and_starts_a_child_with_the_token() {
     let served = Served::with_token(app()).await;
     let restarted = post(served.addr, "/children/app/api/restart", Some(TOKEN)).await;
     assert_eq!(restarted.status, StatusCode::ACCEPTED, "{restarted:?}");
-    assert_eq!(restarted.json(), serde_json::json!({"path": "app/api", "action": "restart"}));
+    assert_eq!(
+        restarted.json(),
+        serde_json::json!({"path": "app/api", "action": "restart"})
+    );
     assert_eq!(served.generation("app/api").await, 2);
 
     let stopped = post(served.addr, "/children/app/api/stop", Some(TOKEN)).await;
@@ -261,11 +307,24 @@ async fn control_restarts_stops_and_starts_a_child_with_the_token() {
 async fn control_reaches_the_children_of_nested_trees() {
     let served = Served::with_token(app()).await;
     eventually(
-        || async { served.handle.snapshot().await.unwrap().find("app/ingest/parser").is_some() },
+        || async {
+            served
+                .handle
+                .snapshot()
+                .await
+                .unwrap()
+                .find("app/ingest/parser")
+                .is_some()
+        },
         |found| *found,
     )
     .await;
-    let answer = post(served.addr, "/children/app/ingest/parser/restart", Some(TOKEN)).await;
+    let answer = post(
+        served.addr,
+        "/children/app/ingest/parser/restart",
+        Some(TOKEN),
+    )
+    .await;
     assert_eq!(answer.status, StatusCode::ACCEPTED, "{answer:?}");
     assert_eq!(served.generation("app/ingest/parser").await, 2);
     served.stop().await;
@@ -304,7 +363,12 @@ async fn control_of_a_stopped_tree_is_409() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn control_without_the_right_token_is_401_and_changes_nothing() {
     let served = Served::with_token(app()).await;
-    for token in [None, Some("wrong"), Some("s3cret-toke"), Some("s3cret-token2")] {
+    for token in [
+        None,
+        Some("wrong"),
+        Some("s3cret-toke"),
+        Some("s3cret-token2"),
+    ] {
         let answer = post(served.addr, "/children/app/api/restart", token).await;
         assert_error(&answer, StatusCode::UNAUTHORIZED, "unauthorized");
     }
@@ -338,11 +402,25 @@ async fn request_bodies_past_the_bound_are_413() {
     let bearer = format!("Bearer {TOKEN}");
     let headers = [("authorization", bearer.as_str())];
     let big = vec![b'x'; AdminConfig::MAX_BODY_BYTES + 1];
-    let answer = request(served.addr, "POST", "/children/app/api/restart", &headers, big).await;
+    let answer = request(
+        served.addr,
+        "POST",
+        "/children/app/api/restart",
+        &headers,
+        big,
+    )
+    .await;
     assert_error(&answer, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
     assert_eq!(served.generation("app/api").await, 1);
     let small = vec![b'x'; 16];
-    let answer = request(served.addr, "POST", "/children/app/api/restart", &headers, small).await;
+    let answer = request(
+        served.addr,
+        "POST",
+        "/children/app/api/restart",
+        &headers,
+        small,
+    )
+    .await;
     assert_eq!(answer.status, StatusCode::ACCEPTED);
     served.stop().await;
 }
@@ -350,25 +428,49 @@ async fn request_bodies_past_the_bound_are_413() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_routes_and_methods_answer_json() {
     let served = Served::with_token(app()).await;
-    assert_error(&get(served.addr, "/nope").await, StatusCode::NOT_FOUND, "not_found");
+    assert_error(
+        &get(served.addr, "/nope").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
     let post_livez = post(served.addr, "/livez", None).await;
-    assert_error(&post_livez, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    assert_error(
+        &post_livez,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    );
     let get_control = get(served.addr, "/children/app/api/restart").await;
-    assert_error(&get_control, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    assert_error(
+        &get_control,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    );
     served.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_is_404_without_a_renderer_and_its_text_with_one() {
     let served = Served::with_token(app()).await;
-    assert_error(&get(served.addr, "/metrics").await, StatusCode::NOT_FOUND, "not_found");
+    assert_error(
+        &get(served.addr, "/metrics").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
     served.stop().await;
 
     let config = AdminConfig::loopback(0).metrics(|| "supervisor_children 3\n".to_owned());
     let served = Served::start(app(), config).await;
     let answer = get(served.addr, "/metrics").await;
-    assert_eq!((answer.status, answer.body.as_str()), (StatusCode::OK, "supervisor_children 3\n"));
-    assert!(answer.headers["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (StatusCode::OK, "supervisor_children 3\n")
+    );
+    assert!(
+        answer.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     served.stop().await;
 }
 
@@ -381,13 +483,27 @@ async fn the_page_is_one_self_contained_file_with_controls_only_with_a_token() {
     let policy = page.headers["content-security-policy"].to_str().unwrap();
     assert!(policy.contains("default-src 'none'") && policy.contains("connect-src 'self'"));
     assert!(page.body.contains(r#"data-control="on""#));
-    for external in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "@import"] {
-        assert!(!page.body.contains(external), "the page loads {external}...");
+    for external in [
+        "src=\"http",
+        "href=\"http",
+        "src=\"//",
+        "href=\"//",
+        "@import",
+    ] {
+        assert!(
+            !page.body.contains(external),
+            "the page loads {external}..."
+        );
     }
     served.stop().await;
 
     let served = Served::start(app(), AdminConfig::loopback(0)).await;
-    assert!(get(served.addr, "/").await.body.contains(r#"data-control="off""#));
+    assert!(
+        get(served.addr, "/")
+            .await
+            .body
+            .contains(r#"data-control="off""#)
+    );
     served.stop().await;
 }
 

@@ -106,7 +106,10 @@ fn chromium() -> String {
         .output()
         .expect("sh runs");
     let path = String::from_utf8(found.stdout).unwrap().trim().to_owned();
-    assert!(!path.is_empty(), "chromium is not installed: apt-get install chromium chromium-driver");
+    assert!(
+        !path.is_empty(),
+        "chromium is not installed: apt-get install chromium chromium-driver"
+    );
     path
 }
 
@@ -124,7 +127,12 @@ async fn cell(browser: &Client, path: &str, class: &str) -> Option<String> {
 
 /// Polls the page every 20 ms until the row of `path` shows `generation`;
 /// how long that took, or a failure with what the page showed.
-async fn wait_for_generation(browser: &Client, path: &str, generation: u64, within: Duration) -> Duration {
+async fn wait_for_generation(
+    browser: &Client,
+    path: &str,
+    generation: u64,
+    within: Duration,
+) -> Duration {
     let started = Instant::now();
     let wanted = generation.to_string();
     loop {
@@ -177,7 +185,10 @@ async fn the_live_page_lists_the_tree_and_shows_a_restart_within_a_second() {
             .await
             .unwrap_or_else(|error| panic!("no row for {path}: {error}"));
     }
-    assert_eq!(cell(&browser, "shop/api", "state").await.as_deref(), Some("running"));
+    assert_eq!(
+        cell(&browser, "shop/api", "state").await.as_deref(),
+        Some("running")
+    );
 
     // The parser's two failures at start show without a reload.
     wait_for_generation(&browser, PARSER, 3, process::PATIENCE).await;
@@ -200,14 +211,22 @@ async fn the_live_page_lists_the_tree_and_shows_a_restart_within_a_second() {
         .await
         .unwrap();
     browser
-        .find(Locator::Css("tr[data-path=\"shop/api\"] button[data-action=\"restart\"]"))
+        .find(Locator::Css(
+            "tr[data-path=\"shop/api\"] button[data-action=\"restart\"]",
+        ))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
     wait_for_generation(&browser, "shop/api", 2, Duration::from_secs(1)).await;
-    let message = browser.find(Locator::Id("message")).await.unwrap().text().await.unwrap();
+    let message = browser
+        .find(Locator::Id("message"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(message, "restart shop/api: done");
 
     let shot = browser.screenshot().await.unwrap();

@@ -24,7 +24,14 @@ fn example() -> PathBuf {
             let test = std::env::current_exe().unwrap();
             let profile = test.parent().and_then(|deps| deps.parent()).unwrap();
             let mut build = Command::new(env!("CARGO"));
-            build.args(["build", "--quiet", "--example", "admin", "--features", "http"]);
+            build.args([
+                "build",
+                "--quiet",
+                "--example",
+                "admin",
+                "--features",
+                "http",
+            ]);
             if profile.ends_with("release") {
                 build.arg("--release");
             }

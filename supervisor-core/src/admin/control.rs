@@ -85,10 +85,13 @@ async fn apply(root: &SupervisorHandle, path: &str, action: Action) -> Result<()
     };
     let mut supervisor = root.clone();
     for parent in parents.into_iter().flat_map(|parents| parents.split('/')) {
-        supervisor = supervisor.nested(parent).await.map_err(|error| match error {
-            crate::ControlError::UnknownChild { .. } => unknown(),
-            other => other.into(),
-        })?;
+        supervisor = supervisor
+            .nested(parent)
+            .await
+            .map_err(|error| match error {
+                crate::ControlError::UnknownChild { .. } => unknown(),
+                other => other.into(),
+            })?;
     }
     let result = match action {
         Action::Restart => supervisor.restart_child(id).await,

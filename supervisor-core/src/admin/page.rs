@@ -25,7 +25,9 @@ const POLICY: &str = "default-src 'none'; script-src 'unsafe-inline'; \
 /// The page as served: with control buttons when a token is set.
 pub(crate) fn render(control: bool) -> Arc<str> {
     if control {
-        SOURCE.replacen(CONTROL_MARK, "data-control=\"on\"", 1).into()
+        SOURCE
+            .replacen(CONTROL_MARK, "data-control=\"on\"", 1)
+            .into()
     } else {
         SOURCE.into()
     }

@@ -40,7 +40,13 @@ pub(crate) async fn livez(State(admin): State<Arc<AdminState>>) -> (StatusCode, 
         None => StatusCode::OK,
         Some(_) => StatusCode::SERVICE_UNAVAILABLE,
     };
-    (status, Json(Liveness { live: reason.is_none(), reason }))
+    (
+        status,
+        Json(Liveness {
+            live: reason.is_none(),
+            reason,
+        }),
+    )
 }
 
 /// 200 once the start order is done and every critical child runs; 503

@@ -32,7 +32,11 @@ impl Problem {
     }
 
     pub(crate) fn not_found(what: &str) -> Self {
-        Problem::new(StatusCode::NOT_FOUND, "not_found", format!("no route for {what}"))
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no route for {what}"),
+        )
     }
 
     pub(crate) fn unknown_child(path: &str) -> Self {

@@ -21,7 +21,8 @@ pub(crate) async fn metrics(State(admin): State<Arc<AdminState>>) -> Response {
             render(),
         )
             .into_response(),
-        None => Problem::not_found("GET /metrics: no metrics renderer is configured")
-            .into_response(),
+        None => {
+            Problem::not_found("GET /metrics: no metrics renderer is configured").into_response()
+        }
     }
 }

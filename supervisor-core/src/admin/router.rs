@@ -12,10 +12,8 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    AdminConfig,
-    auth::Token,
-    config::MetricsRender,
-    control, hub::EventHub, page, probes, problem::Problem, prometheus, snapshot, sse,
+    AdminConfig, auth::Token, config::MetricsRender, control, hub::EventHub, page, probes,
+    problem::Problem, prometheus, snapshot, sse,
 };
 use crate::runtime::SupervisorHandle;
 

@@ -58,7 +58,13 @@ fn addresses_without_a_host_mean_loopback() {
         "0.0.0.0:9090"
     );
     assert_eq!(parse_addr("[::1]:9090").unwrap().to_string(), "[::1]:9090");
-    for bad in ["nine", "127.0.0.1", "example.com:80", "70000", "127.0.0.1:x"] {
+    for bad in [
+        "nine",
+        "127.0.0.1",
+        "example.com:80",
+        "70000",
+        "127.0.0.1:x",
+    ] {
         assert_eq!(
             parse_addr(bad),
             Err(AdminError::InvalidAddress {
