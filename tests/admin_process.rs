@@ -5,19 +5,21 @@
 
 #[path = "admin/client.rs"]
 mod client;
-#[path = "admin/process.rs"]
+#[path = "admin/example.rs"]
+mod example;
+#[path = "support/process.rs"]
 mod process;
 
+use example::admin_addr;
 use hyper::StatusCode;
-use process::Process;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_environment_turns_the_server_on_and_it_stops_with_the_process() {
-    let mut app = Process::start(&[
+    let mut app = example::start(&[
         ("SUPERVISOR_ADMIN_ADDR", "127.0.0.1:0"),
         ("SUPERVISOR_ADMIN_TOKEN", "s3cret"),
     ]);
-    let addr = app.admin_addr();
+    let addr = admin_addr(&mut app);
     assert!(addr.ip().is_loopback());
     let ready = client::eventually(
         || client::get(addr, "/readyz"),
@@ -29,7 +31,7 @@ async fn the_environment_turns_the_server_on_and_it_stops_with_the_process() {
         client::post(addr, "/children/shop/ingest/parser/restart", Some("s3cret")).await;
     assert_eq!(restarted.status, StatusCode::ACCEPTED, "{restarted:?}");
 
-    app.terminate();
+    app.signal("TERM");
     let (code, stderr) = app.exit();
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("stopped cleanly"), "{stderr}");
@@ -41,18 +43,18 @@ async fn the_environment_turns_the_server_on_and_it_stops_with_the_process() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bare_port_means_loopback_and_no_token_means_no_control() {
-    let mut app = Process::start(&[("SUPERVISOR_ADMIN_ADDR", "0")]);
-    let addr = app.admin_addr();
+    let mut app = example::start(&[("SUPERVISOR_ADMIN_ADDR", "0")]);
+    let addr = admin_addr(&mut app);
     assert!(addr.ip().is_loopback(), "{addr}");
     let control = client::post(addr, "/children/shop/api/restart", Some("s3cret")).await;
     assert_eq!(control.status, StatusCode::NOT_FOUND, "{control:?}");
-    app.terminate();
+    app.signal("TERM");
     assert_eq!(app.exit().0, 0);
 }
 
 #[test]
 fn an_admin_address_that_is_no_address_exits_78() {
-    let app = Process::start(&[("SUPERVISOR_ADMIN_ADDR", "nowhere")]);
+    let app = example::start(&[("SUPERVISOR_ADMIN_ADDR", "nowhere")]);
     let (code, stderr) = app.exit();
     assert_eq!(code, 78, "{stderr}");
     assert!(
@@ -65,7 +67,7 @@ fn an_admin_address_that_is_no_address_exits_78() {
 fn an_admin_address_in_use_exits_78_before_the_tree_starts() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let app = Process::start(&[("SUPERVISOR_ADMIN_ADDR", &addr)]);
+    let app = example::start(&[("SUPERVISOR_ADMIN_ADDR", &addr)]);
     let (code, stderr) = app.exit();
     assert_eq!(code, 78, "{stderr}");
     assert!(

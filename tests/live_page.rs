@@ -11,7 +11,9 @@
 
 #[path = "admin/client.rs"]
 mod client;
-#[path = "admin/process.rs"]
+#[path = "admin/example.rs"]
+mod example;
+#[path = "support/process.rs"]
 mod process;
 
 use std::{
@@ -23,7 +25,6 @@ use std::{
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper::StatusCode;
 use hyper_util::client::legacy::connect::HttpConnector;
-use process::Process;
 
 const TOKEN: &str = "s3cret";
 const PARSER: &str = "shop/ingest/parser";
@@ -166,11 +167,11 @@ async fn generation(addr: SocketAddr, path: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_live_page_lists_the_tree_and_shows_a_restart_within_a_second() {
-    let mut app = Process::start(&[
+    let mut app = example::start(&[
         ("SUPERVISOR_ADMIN_ADDR", "127.0.0.1:0"),
         ("SUPERVISOR_ADMIN_TOKEN", TOKEN),
     ]);
-    let addr = app.admin_addr();
+    let addr = example::admin_addr(&mut app);
     let driver = Driver::start();
     let browser = driver.session().await;
     browser.goto(&format!("http://{addr}/")).await.unwrap();
@@ -240,7 +241,7 @@ async fn the_live_page_lists_the_tree_and_shows_a_restart_within_a_second() {
 
     browser.close().await.unwrap();
     drop(driver);
-    app.terminate();
+    app.signal("TERM");
     let (code, stderr) = app.exit();
     assert_eq!(code, 0, "{stderr}");
 }
