@@ -116,7 +116,10 @@ impl Process {
         }
         let seen = self.seen.join("\n");
         self.kill();
-        panic!("no line with {needle:?} within {PATIENCE:?}; {:?} so far:\n{seen}", self.watch);
+        panic!(
+            "no line with {needle:?} within {PATIENCE:?}; {:?} so far:\n{seen}",
+            self.watch
+        );
     }
 
     /// Sends `kill -NAME` to this process only.
@@ -149,7 +152,12 @@ impl Process {
         match self.watch {
             Watch::Stdout => {
                 let mut stderr = String::new();
-                let _ = self.child.stderr.as_mut().unwrap().read_to_string(&mut stderr);
+                let _ = self
+                    .child
+                    .stderr
+                    .as_mut()
+                    .unwrap()
+                    .read_to_string(&mut stderr);
                 stderr
             }
             Watch::Stderr => {
