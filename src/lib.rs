@@ -52,7 +52,7 @@
 //! |---|---|---|
 //! | `json` | on | [`SupervisorSpec::from_json_str`] (pulls `serde_json`) |
 //! | `toml` | on | [`SupervisorSpec::from_toml_str`] (pulls `toml`) |
-//! | `http` | off | [`admin`]: the admin server (axum) with `/livez`, `/readyz`, `/snapshot`, `/events`, a live page and, with a token, control routes; [`Runner::admin`] and `SUPERVISOR_ADMIN_ADDR` turn it on (pulls `axum`, `hyper`, `tower`) |
+//! | `http` | off | `supervisor::admin`: the admin server (axum) with `/livez`, `/readyz`, `/snapshot`, `/events`, a live page and, with a token, control routes; `Runner::admin` and `SUPERVISOR_ADMIN_ADDR` turn it on (pulls `axum`, `hyper`, `tower`) |
 //! | `schema` | off | `schemars::JsonSchema` for the spec types, so a config file can be checked against `schemars::schema_for!(SupervisorSpec)` (pulls `schemars`) |
 
 pub use supervisor_core::*;

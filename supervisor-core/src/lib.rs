@@ -30,7 +30,7 @@
 //! - `json` (off here, on in the `supervisor` facade): `SupervisorSpec::from_json_str`.
 //! - `toml` (off here, on in the facade): `SupervisorSpec::from_toml_str`.
 //! - `schema` (off): derives `schemars::JsonSchema` for the spec types.
-//! - `http` (off): the admin server, [`admin`] (axum): probes, snapshot,
+//! - `http` (off): the admin server, `admin` (axum): probes, snapshot,
 //!   events, a live page and control routes.
 
 #[cfg(feature = "http")]
