@@ -58,10 +58,13 @@ impl EventHub {
 
     /// Reads `events` into the hub until the tree's last event or `stop`.
     pub(crate) async fn feed(self: Arc<Self>, mut events: EventStream, stop: CancellationToken) {
-        loop {
+        while !stop.is_cancelled() {
+            // The stream first: while events keep coming, the token's
+            // waiter list is not touched for each one.
             let next = tokio::select! {
-                () = stop.cancelled() => return,
+                biased;
                 next = events.recv() => next,
+                () = stop.cancelled() => return,
             };
             match next {
                 Ok(event) => self.push(&event),

@@ -103,8 +103,13 @@ impl Feed {
         if let Some(frame) = subscription.replay.pop_front() {
             return Some(event_of(&frame));
         }
+        if self.stop.is_cancelled() {
+            return None;
+        }
+        // The events first: while they keep coming, the token's waiter
+        // list is not touched for each one.
         tokio::select! {
-            () = self.stop.cancelled() => None,
+            biased;
             received = subscription.live.recv() => match received {
                 Ok(frame) => Some(event_of(&frame)),
                 Err(RecvError::Lagged(missed)) => {
@@ -115,6 +120,7 @@ impl Feed {
                 }
                 Err(RecvError::Closed) => None,
             },
+            () = self.stop.cancelled() => None,
         }
     }
 }
