@@ -110,6 +110,23 @@ impl AdminServer {
     /// Listens on the configured address and serves `handle`'s tree. The
     /// server sees the events from now on.
     ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # #[tokio::main]
+    /// # async fn main() {
+    /// use supervisor_core::{Supervisor, SupervisorSpec};
+    /// use supervisor_core::admin::{AdminConfig, AdminError, AdminServer};
+    ///
+    /// let handle = Supervisor::start(SupervisorSpec::new("app")).unwrap();
+    /// match AdminServer::start(handle.clone(), AdminConfig::loopback(9090)).await {
+    ///     Ok(admin) => println!("admin server on {}", admin.local_addr()),
+    ///     Err(AdminError::Bind { addr, message, .. }) => eprintln!("{addr}: {message}"),
+    ///     Err(other) => eprintln!("{other}"),
+    /// }
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`AdminError::Bind`] when the address cannot be bound.
@@ -158,6 +175,23 @@ impl AdminServer {
     /// responses in flight get [`AdminConfig::DRAIN`] to finish, then every
     /// connection still open is closed. Returns once no task of the server
     /// is left.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # #[tokio::main]
+    /// # async fn main() {
+    /// use supervisor_core::{Supervisor, SupervisorSpec};
+    /// use supervisor_core::admin::{AdminConfig, AdminServer};
+    ///
+    /// let handle = Supervisor::start(SupervisorSpec::new("app")).unwrap();
+    /// let admin = AdminServer::start(handle.clone(), AdminConfig::loopback(0)).await.unwrap();
+    /// let addr = admin.local_addr();
+    /// admin.shutdown().await;
+    /// assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    /// handle.shutdown().await;
+    /// # }
+    /// ```
     ///
     /// # Cancel safety
     ///
