@@ -518,3 +518,35 @@ async fn shutdown_ends_open_streams_and_closes_the_port() {
     assert_eq!(stream.next().await, None, "the stream should have ended");
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_serves_the_admin_server_until_it_returns() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let (opened, stream) = tokio::sync::oneshot::channel();
+    let stop = async move {
+        eventually(|| get(addr, "/livez"), |a| a.status == StatusCode::OK).await;
+        let _ = opened.send(EventsClient::open(addr, None).await);
+    };
+    let summary = Runner::new(app())
+        .without_config()
+        .admin(AdminConfig::loopback(port))
+        .stop_on(stop)
+        .run_summary()
+        .await;
+    assert!(summary.is_success(), "{summary}");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "the admin server outlived run"
+    );
+    // The stream open during the shutdown saw it, then ended.
+    let mut stream = stream.await.unwrap();
+    stream
+        .until(|event| event.json()["kind"]["event"] == "shutdown_started")
+        .await;
+    while stream.next().await.is_some() {}
+}

@@ -56,24 +56,36 @@ impl EventHub {
         }
     }
 
-    /// Reads `events` into the hub until the tree's last event or `stop`.
+    /// Reads `events` into the hub until the tree's last event, or until
+    /// `stop`, after taking in the events already sent.
     pub(crate) async fn feed(self: Arc<Self>, mut events: EventStream, stop: CancellationToken) {
-        while !stop.is_cancelled() {
+        loop {
             // The stream first: while events keep coming, the token's
             // waiter list is not touched for each one.
             let next = tokio::select! {
                 biased;
                 next = events.recv() => next,
-                () = stop.cancelled() => return,
+                () = stop.cancelled() => break,
             };
-            match next {
-                Ok(event) => self.push(&event),
-                Err(EventStreamError::Lagged(missed)) => {
-                    tracing::warn!(missed, "the admin server fell behind the tree's events");
-                }
-                Err(EventStreamError::Closed) => return,
+            if !self.take(next) {
+                return;
             }
         }
+        while let Ok(Some(event)) = events.try_recv() {
+            self.push(&event);
+        }
+    }
+
+    /// Takes in what the tree's stream gave; `false` once it has closed.
+    fn take(&self, next: Result<SupervisorEvent, EventStreamError>) -> bool {
+        match next {
+            Ok(event) => self.push(&event),
+            Err(EventStreamError::Lagged(missed)) => {
+                tracing::warn!(missed, "the admin server fell behind the tree's events");
+            }
+            Err(EventStreamError::Closed) => return false,
+        }
+        true
     }
 
     /// Keeps `event` (dropping the oldest past the capacity) and sends it to

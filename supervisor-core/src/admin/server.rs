@@ -92,7 +92,11 @@ impl std::error::Error for AdminError {}
 #[derive(Debug)]
 pub struct AdminServer {
     addr: SocketAddr,
-    /// Ends the streams and stops accepting.
+    /// Stops reading the tree's events (after those already sent).
+    stop_feed: CancellationToken,
+    feeder: Option<JoinHandle<()>>,
+    /// Ends the streams (after the events queued for them) and stops
+    /// accepting.
     stop: CancellationToken,
     /// Closes the connections still open after the drain.
     close: CancellationToken,
@@ -171,10 +175,10 @@ impl AdminServer {
         self.addr
     }
 
-    /// Stops the server: no new connection, `/events` streams end, the
-    /// responses in flight get [`AdminConfig::DRAIN`] to finish, then every
-    /// connection still open is closed. Returns once no task of the server
-    /// is left.
+    /// Stops the server: no new connection, `/events` streams end (after
+    /// the events the tree had sent until then), the responses in flight
+    /// get [`AdminConfig::DRAIN`] to finish, then every connection still
+    /// open is closed. Returns once no task of the server is left.
     ///
     /// # Examples
     ///
@@ -198,6 +202,10 @@ impl AdminServer {
     /// Not cancel safe: dropping the future stops the server without
     /// waiting for its tasks.
     pub async fn shutdown(mut self) {
+        self.stop_feed.cancel();
+        if let Some(feeder) = self.feeder.take() {
+            let _ = feeder.await;
+        }
         self.stop.cancel();
         let Some(mut task) = self.task.take() else {
             return;
@@ -214,6 +222,7 @@ impl AdminServer {
 
 impl Drop for AdminServer {
     fn drop(&mut self) {
+        self.stop_feed.cancel();
         self.stop.cancel();
         self.close.cancel();
     }
@@ -228,13 +237,14 @@ impl BoundAdmin {
     /// Serves `handle`'s tree on the bound socket.
     pub(crate) fn serve(self, handle: SupervisorHandle) -> AdminServer {
         let addr = self.local_addr().unwrap_or(self.config.addr);
+        let stop_feed = CancellationToken::new();
         let stop = CancellationToken::new();
         let close = CancellationToken::new();
         let hub = Arc::new(EventHub::new(
             AdminConfig::EVENT_BUFFER,
             AdminConfig::STREAM_LAG,
         ));
-        let feeder = tokio::spawn(Arc::clone(&hub).feed(handle.events(), stop.clone()));
+        let feeder = tokio::spawn(Arc::clone(&hub).feed(handle.events(), stop_feed.clone()));
         let state = AdminState::new(handle, &self.config, hub, stop.clone());
         let listener = AdminListener::new(
             self.listener,
@@ -248,11 +258,12 @@ impl BoundAdmin {
             if let Err(error) = serving.await {
                 tracing::error!(%error, "the admin server failed");
             }
-            let _ = feeder.await;
         });
         tracing::info!(%addr, "admin server listening");
         AdminServer {
             addr,
+            stop_feed,
+            feeder: Some(feeder),
             stop,
             close,
             task: Some(task),

@@ -10,7 +10,10 @@ use axum::{
     response::sse::{Event, KeepAlive, Sse},
 };
 use futures_util::Stream;
-use tokio::sync::{OwnedSemaphorePermit, broadcast::error::RecvError};
+use tokio::sync::{
+    OwnedSemaphorePermit,
+    broadcast::error::{RecvError, TryRecvError},
+};
 use tokio_util::sync::CancellationToken;
 
 use super::{
@@ -104,24 +107,38 @@ impl Feed {
             return Some(event_of(&frame));
         }
         if self.stop.is_cancelled() {
-            return None;
+            return self.drain();
         }
         // The events first: while they keep coming, the token's waiter
         // list is not touched for each one.
-        tokio::select! {
+        let received = tokio::select! {
             biased;
-            received = subscription.live.recv() => match received {
-                Ok(frame) => Some(event_of(&frame)),
-                Err(RecvError::Lagged(missed)) => {
-                    // The client reconnects with `Last-Event-ID` and resumes
-                    // from the buffer.
-                    self.ended = true;
-                    Some(lagged(missed))
-                }
-                Err(RecvError::Closed) => None,
-            },
-            () = self.stop.cancelled() => None,
+            received = self.subscription.live.recv() => received,
+            () = self.stop.cancelled() => return self.drain(),
+        };
+        match received {
+            Ok(frame) => Some(event_of(&frame)),
+            Err(RecvError::Lagged(missed)) => Some(self.lagged(missed)),
+            Err(RecvError::Closed) => None,
         }
+    }
+
+    /// Once the server stops: the events already queued for this client,
+    /// then the end.
+    fn drain(&mut self) -> Option<Event> {
+        match self.subscription.live.try_recv() {
+            Ok(frame) => Some(event_of(&frame)),
+            Err(TryRecvError::Lagged(missed)) => Some(self.lagged(missed)),
+            Err(TryRecvError::Empty | TryRecvError::Closed) => None,
+        }
+    }
+
+    /// The client fell `missed` events behind: it is told, and its stream
+    /// ends; it reconnects with `Last-Event-ID` and resumes from the
+    /// buffer.
+    fn lagged(&mut self, missed: u64) -> Event {
+        self.ended = true;
+        lagged(missed)
     }
 }
 
