@@ -1,6 +1,7 @@
 //! The admin server's bounds, over real HTTP on 127.0.0.1: concurrent
 //! `/events` streams, connections, idle connections, and a stream client
-//! that never reads.
+//! that never reads. Linux only: it reads the process's memory from /proc.
+#![cfg(target_os = "linux")]
 
 #[path = "admin/client.rs"]
 mod client;
