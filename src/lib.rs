@@ -52,6 +52,7 @@
 //! |---|---|---|
 //! | `json` | on | [`SupervisorSpec::from_json_str`] (pulls `serde_json`) |
 //! | `toml` | on | [`SupervisorSpec::from_toml_str`] (pulls `toml`) |
+//! | `http` | off | `supervisor::admin`: the admin server (axum) with `/livez`, `/readyz`, `/snapshot`, `/events`, a live page and, with a token, control routes; `Runner::admin` and `SUPERVISOR_ADMIN_ADDR` turn it on (pulls `axum`, `hyper`, `tower`) |
 //! | `schema` | off | `schemars::JsonSchema` for the spec types, so a config file can be checked against `schemars::schema_for!(SupervisorSpec)` (pulls `schemars`) |
 //! | `systemd` | off | under `run*`, `READY=1`, `STATUS=`, `WATCHDOG=1` and `STOPPING=1` to systemd when `NOTIFY_SOCKET` is set; `Runner::systemd` (pulls `sd-notify`) |
 //! | `metrics` | off | the tree's metrics through the `metrics` facade, and a Prometheus recorder: the `metrics` module, `Runner::metrics` (pulls `metrics`, `metrics-exporter-prometheus`) |

@@ -7,8 +7,12 @@
 //! arm runs in a fresh process (this binary, re-run with `--child`), on a
 //! multi-thread runtime with two workers; arms alternate within a
 //! repetition so that both see the same load. The table gives medians and
-//! the median of the per-repetition ratios.
+//! the median of the per-repetition ratios. With `--features http`, the
+//! scenario `restart-admin` measures S1 with the admin server and one
+//! `/events` client.
 
+#[cfg(feature = "http")]
+mod admin;
 mod scenarios;
 
 use std::{collections::BTreeMap, env, process::Command};
@@ -53,6 +57,11 @@ const SCENARIOS: &[Scenario] = &[
         name: "churn",
         arms: &[Arm::Base, Arm::Ours],
     },
+    #[cfg(feature = "http")]
+    Scenario {
+        name: "restart-admin",
+        arms: &[Arm::Ours, Arm::OursAdmin],
+    },
 ];
 
 fn main() {
@@ -93,6 +102,8 @@ fn run_child(scenario: &str, arm: Arm) -> Figures {
         "idle-10k" => scenarios::on_runtime(scenarios::idle(arm, 10_000)),
         "idle-100k" => scenarios::on_runtime(scenarios::idle(arm, 100_000)),
         "churn" => scenarios::on_runtime(scenarios::restarts(arm, Exit::Error, CHURN_RUN)),
+        #[cfg(feature = "http")]
+        "restart-admin" => scenarios::on_runtime(admin::restarts(arm)),
         other => panic!("unknown scenario {other}"),
     }
 }

@@ -299,6 +299,19 @@ pub(super) fn print(results: &BTreeMap<&str, Samples>, reps: usize) {
         None,
     );
 
+    table.row(
+        "S1 with the admin server and one /events client",
+        "time per restart, vs without them",
+        Pair::of(
+            scenario("restart-admin"),
+            ("ours", "secs"),
+            ("admin", "secs"),
+            per_restart,
+        ),
+        Unit::Nanos,
+        None,
+    );
+
     println!("Machine: {}", machine());
     println!(
         "Repetitions: {reps} per arm, each in a fresh process; medians; ratio = median of per-repetition ratios."

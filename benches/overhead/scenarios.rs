@@ -50,16 +50,20 @@ pub(crate) enum Arm {
     Ours,
     /// Under a supervisor, with a subscriber draining its events.
     OursEvents,
+    /// Under a supervisor, with the admin server running and one `/events`
+    /// client reading (feature `http`).
+    OursAdmin,
 }
 
 impl Arm {
-    const ALL: [Arm; 6] = [
+    const ALL: [Arm; 7] = [
         Arm::Base,
         Arm::BaseEvents,
         Arm::BaseOrdered,
         Arm::Floor,
         Arm::Ours,
         Arm::OursEvents,
+        Arm::OursAdmin,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -70,6 +74,7 @@ impl Arm {
             Arm::Floor => "floor",
             Arm::Ours => "ours",
             Arm::OursEvents => "events",
+            Arm::OursAdmin => "admin",
         }
     }
 

@@ -34,7 +34,11 @@
 //!   `NOTIFY_SOCKET` is set; see `Runner::systemd`.
 //! - `metrics` (off): the tree's metrics through the `metrics` facade and a
 //!   Prometheus recorder; see `metrics`.
+//! - `http` (off): the admin server, `admin` (axum): probes, snapshot,
+//!   events, a live page and control routes.
 
+#[cfg(feature = "http")]
+pub mod admin;
 mod context;
 mod declare;
 mod event;

@@ -67,6 +67,10 @@ pub enum RunFailure {
     InvalidConfig(crate::spec::ConfigError),
     /// The tree escalated.
     Escalated(TreeError),
+    /// The admin server could not be set up (a bad address, or one that
+    /// cannot be bound); nothing ran. Exit code 78, as a bad config.
+    #[cfg(feature = "http")]
+    Admin(crate::admin::AdminError),
 }
 
 impl RunSummary {
@@ -117,6 +121,8 @@ impl RunSummary {
             Some(RunFailure::InvalidSpec(_) | RunFailure::InvalidConfig(_)) => {
                 ExitCode::from(Self::EX_CONFIG)
             }
+            #[cfg(feature = "http")]
+            Some(RunFailure::Admin(_)) => ExitCode::from(Self::EX_CONFIG),
         }
     }
 
@@ -140,6 +146,10 @@ impl fmt::Display for RunSummary {
                 return write!(f, "supervisor `{id}` did not start: {error}");
             }
             Some(RunFailure::InvalidConfig(error)) => {
+                return write!(f, "supervisor `{id}` did not start: {error}");
+            }
+            #[cfg(feature = "http")]
+            Some(RunFailure::Admin(error)) => {
                 return write!(f, "supervisor `{id}` did not start: {error}");
             }
             _ => {}

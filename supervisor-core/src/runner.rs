@@ -111,6 +111,8 @@ pub struct Runner {
     on_start: Option<StartCallback>,
     stop: Option<StopSignal>,
     ops: ops::Settings,
+    #[cfg(feature = "http")]
+    pub(crate) admin: crate::admin::AdminSource,
 }
 
 impl Runner {
@@ -133,6 +135,8 @@ impl Runner {
             on_start: None,
             stop: None,
             ops: ops::Settings::ON,
+            #[cfg(feature = "http")]
+            admin: crate::admin::AdminSource::default(),
         }
     }
 
@@ -390,6 +394,11 @@ impl Runner {
             },
             None => self.spec.clone(),
         };
+        #[cfg(feature = "http")]
+        let admin = match self.admin.bind(&id).await {
+            Ok(admin) => admin,
+            Err(error) => return not_started(RunFailure::Admin(error)),
+        };
         let ops = ops::Ops::new(self.ops, &spec);
         let streams = ops.streams() + usize::from(self.on_event.is_some());
         let (handle, mut streams) = match Supervisor::builder().launch_with_streams(spec, streams) {
@@ -401,6 +410,8 @@ impl Runner {
             .on_event
             .zip(streams.pop())
             .map(|(callback, events)| tokio::spawn(forward(events, callback)));
+        #[cfg(feature = "http")]
+        let admin = admin.map(|bound| bound.serve(handle.clone()));
         if let Some(callback) = self.on_start {
             callback(handle.clone());
         }
@@ -412,6 +423,10 @@ impl Runner {
         ops.stopping().await;
         let report = handle.shutdown().await;
         let failure = handle.wait().await.err().map(RunFailure::Escalated);
+        #[cfg(feature = "http")]
+        if let Some(admin) = admin {
+            admin.shutdown().await;
+        }
         if let Some(forwarder) = forwarder {
             let _ = forwarder.await;
         }

@@ -212,6 +212,22 @@ impl SupervisorHandle {
         })
     }
 
+    /// The handle of the running nested supervisor that is this
+    /// supervisor's child `id`, for requests to its own children.
+    #[cfg(feature = "http")]
+    pub(crate) async fn nested(&self, id: &str) -> Result<SupervisorHandle, ControlError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Snapshot(reply))?;
+        let local = answer.await.map_err(|_| ControlError::Stopped)?;
+        let path = format!("{}/{id}", self.inner.path);
+        local
+            .nested
+            .into_iter()
+            .find(|(index, _)| *local.children[*index].path == *path)
+            .map(|(_, handle)| handle)
+            .ok_or_else(|| ControlError::UnknownChild { id: id.to_owned() })
+    }
+
     pub(crate) async fn footprint(&self) -> Result<Footprint, ControlError> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Footprint(reply))?;
