@@ -218,8 +218,9 @@ pub trait Child {
     const FACTS: ChildFacts = ChildFacts::opaque(Self::ID, Self::ROLE, Self::PRIMARY);
 }
 
-/// A [`Child`] that can run in a tree whose state is `S`: it gives its spec
-/// from that state.
+/// A child that can run in a tree whose state is `S`: it gives its spec
+/// from that state. Every `ChildOf<S>` is a [`Child`] too, whose constants
+/// a tree's compile-time checks read.
 ///
 /// A child that takes nothing from the state (every [`Supervised`] type) is
 /// a `ChildOf<S>` for every `S`. The marker of a `#[supervised]` fn that
@@ -259,7 +260,9 @@ pub trait Child {
 /// {
 ///     fn child_spec(state: &S) -> ChildSpec {
 ///         let state = state.clone();
-///         ChildSpec::new(Self::ID, Self::ROLE, move |ctx| report(ctx, Db::from_state(&state)))
+///         ChildSpec::new(<Self as Child>::ID, <Self as Child>::ROLE, move |ctx| {
+///             report(ctx, Db::from_state(&state))
+///         })
 ///     }
 /// }
 ///
@@ -282,9 +285,10 @@ pub trait Child {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a child of a tree whose state is `{S}`",
     label = "not a child that can take what it needs from `{S}`",
-    note = "a field of a `#[derive(Supervisor)]` struct names the marker of a `#[supervised]` async fn, or another `#[derive(Supervisor)]` struct; what it takes as `State<T>` needs `T: FromState<{S}>`"
+    note = "a field of a `#[derive(Supervisor)]` struct names the marker of a `#[supervised]` async fn, or another `#[derive(Supervisor)]` struct; each `State<T>` it takes needs `T: FromState<{S}>`",
+    note = "a state `()` is that of a tree without `#[supervisor(state = ...)]` run as the root: give the tree its state with `#[supervisor(state = YourState)]` and start it with `spec_with` or `run_with`"
 )]
-pub trait ChildOf<S>: Child {
+pub trait ChildOf<S> {
     /// The spec of the child as a tree whose state is `state` holds it.
     fn child_spec(state: &S) -> ChildSpec;
 }

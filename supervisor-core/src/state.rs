@@ -131,7 +131,7 @@ impl<T> DerefMut for State<T> {
     label = "`{Self}` is taken from a state `{S}` here",
     note = "a child takes `State<T>` from its tree's state `S` through `T: FromState<S>`; every `S: Clone` provides itself",
     note = "fix: provide it from the state: `impl FromState<{S}> for {Self} {{ fn from_state(state: &{S}) -> Self {{ ... }} }}`",
-    note = "a tree without `#[supervisor(state = ...)]` has the state `()` at the root: give it its state with `#[supervisor(state = YourState)]` and start it with `spec_with` or `run_with`"
+    note = "a state `()` is that of a tree without `#[supervisor(state = ...)]` run as the root: give the tree its state with `#[supervisor(state = YourState)]` and start it with `spec_with` or `run_with`"
 )]
 pub trait FromState<S> {
     /// Takes the value from the state.

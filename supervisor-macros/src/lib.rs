@@ -17,6 +17,7 @@ mod facade;
 mod names;
 mod policy;
 mod rules;
+mod spans;
 mod suggest;
 mod supervised;
 mod tree;

@@ -2,7 +2,7 @@
 //! name and its `Supervised` impl, built on the runtime's builder API.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::{Attribute, Ident, Visibility, ext::IdentExt as _, spanned::Spanned as _};
 
 use crate::choice::Choice as _;
@@ -173,7 +173,8 @@ impl<'a> Parts<'a> {
         let constants = self.constants(&this);
         let bounds = self.signature.states.iter().map(|argument| {
             let taken = &argument.taken;
-            quote_spanned!(argument.ty.span()=> #taken: #s::StateArgument<#state, #name>)
+            let bound = quote!(#taken: #s::StateArgument<#state, #name>);
+            crate::spans::respan(bound, argument.ty.span())
         });
         let bounds = quote!(#state: #s::TreeState, #(#bounds,)*);
         let value = crate::names::state_value();
@@ -206,7 +207,7 @@ impl<'a> Parts<'a> {
         }
     }
 
-    /// `move |ctx| api(ctx, State(<Db as FromState<S>>::from_state(&state)))`:
+    /// `{ let task = api; move |ctx| task(ctx, State(<Db as FromState<S>>::from_state(&state))) }`:
     /// the state arguments are extracted at each start.
     fn extracting_task(&self, state: &Ident, value: &Ident) -> TokenStream {
         let Parts { s, name, signature, .. } = self;
@@ -214,11 +215,19 @@ impl<'a> Parts<'a> {
             let taken = &argument.taken;
             quote!(#s::State(<#taken as #s::FromState<#state>>::from_state(&#value)))
         });
-        let ctx = Ident::new("ctx", Span::mixed_site());
-        match &signature.context {
-            Some(_) => quote!(move |#ctx| #name(#ctx, #(#extracted),*)),
-            None => quote!(move || #name(#(#extracted),*)),
-        }
+        let (ctx, task) = (
+            Ident::new("ctx", Span::mixed_site()),
+            Ident::new("task", Span::mixed_site()),
+        );
+        let call = match &signature.context {
+            Some(_) => quote!(move |#ctx| #task(#ctx, #(#extracted),*)),
+            None => quote!(move || #task(#(#extracted),*)),
+        };
+        // The fn is taken as a value, as a fn without state arguments is.
+        quote!({
+            let #task = #name;
+            #call
+        })
     }
 }
 

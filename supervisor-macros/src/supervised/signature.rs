@@ -95,7 +95,8 @@ fn check_generics(sig: &Signature, errors: &mut Errors) {
 fn arguments(sig: &Signature, errors: &mut Errors) -> (Option<Type>, Vec<StateArgument>) {
     let mut context = None;
     let mut states = Vec::new();
-    for (index, arg) in sig.inputs.iter().enumerate() {
+    let mut first = true;
+    for arg in &sig.inputs {
         let typed = match arg {
             FnArg::Receiver(receiver) => {
                 errors.push(syn::Error::new_spanned(
@@ -112,11 +113,12 @@ fn arguments(sig: &Signature, errors: &mut Errors) -> (Option<Type>, Vec<StateAr
                 ty: (*typed.ty).clone(),
                 taken,
             });
-        } else if index == 0 {
+        } else if first {
             context = Some((*typed.ty).clone());
         } else {
             errors.push(misplaced_argument(typed));
         }
+        first = false;
     }
     if let Some(variadic) = &sig.variadic {
         errors.push(syn::Error::new_spanned(

@@ -2,11 +2,11 @@
 //! impls built on the runtime's builder API, and the const checks of the
 //! rules that span several items.
 
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::Ident;
 
-use crate::{choice::Choice as _, policy};
+use crate::{choice::Choice as _, policy, spans::respan};
 
 use super::attr::{TreeAttrs, TreeField};
 
@@ -102,7 +102,6 @@ impl Tree<'_> {
                 }
             }
 
-            #[allow(single_use_lifetimes, unused_lifetimes)]
             impl #s::SupervisorTree for #name
             where
                 #at_root,
@@ -114,7 +113,6 @@ impl Tree<'_> {
                 }
             }
 
-            #[allow(single_use_lifetimes, unused_lifetimes)]
             impl #name {
                 #[doc = #doc]
                 #[must_use]
@@ -137,13 +135,13 @@ impl Tree<'_> {
         let parent = crate::names::state_parameter();
         let value = crate::names::state_value();
         let state = quote!(<#name as #s::StatefulTree>::State);
+        // The call is written at the field's tokens, its argument included
+        // (rustc points there), so its local is not the mixed-site one.
+        let local = Ident::new("state", Span::call_site());
         let children = self.fields.iter().map(|field| {
             let ty = &field.ty;
-            let reach = respan(
-                quote!(<#ty>::supervisor_child_spec::<#state>),
-                field.span(),
-            );
-            child_spec(field, quote!(#reach(&#value)), s)
+            let call = quote!(<#ty>::supervisor_child_spec::<#state>(&#local));
+            child_spec(field, respan(call, field.span()), s)
         });
         let spec = self.spec_calls(s, children);
         let child = self.child_impl(s);
@@ -154,8 +152,8 @@ impl Tree<'_> {
             impl #s::StatefulTree for #name {
                 type State = #state_type;
 
-                fn spec_with(#value: #state) -> #s::SupervisorSpec {
-                    let _ = &#value;
+                fn spec_with(#local: #state) -> #s::SupervisorSpec {
+                    let _ = &#local;
                     #spec
                 }
             }
@@ -329,24 +327,5 @@ fn field_checks(index: usize, field: &TreeField) -> Vec<(Ident, Span)> {
     checks
         .into_iter()
         .map(|(check, span)| (Ident::new(check, span), span))
-        .collect()
-}
-
-/// `tokens` with every span set to `span`, so that a failed const check is
-/// reported at the field or key it is about.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|token| match token {
-            TokenTree::Group(group) => {
-                let mut respanned = Group::new(group.delimiter(), respan(group.stream(), span));
-                respanned.set_span(span);
-                TokenTree::Group(respanned)
-            }
-            mut other => {
-                other.set_span(span);
-                other
-            }
-        })
         .collect()
 }
