@@ -61,10 +61,10 @@ pub use supervisor_macros::{Supervisor, supervised};
 pub mod prelude {
     pub use supervisor_core::{
         AutoShutdown, BackoffPolicy, ChildContext, ChildSpec, ChildState, ControlError, EventKind,
-        FromState, Inbox, RestartLimit, RestartPolicy, Severity, ShutdownPolicy, ShutdownReport,
-        SpecError, State, StatefulTree, StopOutcome, Strategy, Supervised, Supervisor,
-        SupervisorEvent, SupervisorHandle, SupervisorSpec, SupervisorTree, TaskRole, TreeError,
-        inbox,
+        FromState, Inbox, RestartLimit, RestartPolicy, Runner, Severity, ShutdownPolicy,
+        ShutdownReport, SpecError, State, StatefulTree, StopOutcome, Strategy, Supervised,
+        Supervisor, SupervisorEvent, SupervisorHandle, SupervisorSpec, SupervisorTree, TaskRole,
+        TreeError, inbox,
         policy::{ChildExit, ExitReason},
     };
     pub use supervisor_macros::{Supervisor, supervised};

@@ -229,6 +229,7 @@ fn send_restart_events(
             path: Arc::clone(path),
             generation: done + u64::from(offset == 2),
             elapsed,
+            timestamp: std::time::SystemTime::UNIX_EPOCH + elapsed,
             kind,
         });
     }

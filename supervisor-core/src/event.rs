@@ -5,7 +5,7 @@ use std::{
         Arc, Mutex,
         atomic::{AtomicUsize, Ordering},
     },
-    time::Duration,
+    time::{Duration, SystemTime},
 };
 
 use serde::{Deserialize, Serialize};
@@ -21,20 +21,26 @@ use crate::policy::{ChildExit, EscalationReason, StopReason};
 ///
 /// # Examples
 ///
+/// In JSON, `timestamp` is RFC 3339 text in UTC with nanoseconds and
+/// `elapsed_seconds` a number, so that log pipelines can sort and plot
+/// events without parsing durations.
+///
 /// ```
-/// use std::time::Duration;
+/// use std::time::{Duration, SystemTime};
 /// use supervisor_core::{EventKind, SupervisorEvent};
 ///
 /// let event = SupervisorEvent {
 ///     seq: 7,
 ///     path: "app/api".into(),
 ///     generation: 2,
-///     elapsed: Duration::from_millis(150),
+///     elapsed: Duration::from_millis(1_500),
+///     timestamp: SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_000_000),
 ///     kind: EventKind::Started,
 /// };
 /// let json = serde_json::to_string(&event).unwrap();
 /// assert!(json.contains(r#""path":"app/api""#));
-/// assert!(json.contains(r#""elapsed":"150ms""#));
+/// assert!(json.contains(r#""elapsed_seconds":1.5"#));
+/// assert!(json.contains(r#""timestamp":"2026-11-30T00:53:20.000000000Z""#));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SupervisorEvent {
@@ -45,9 +51,16 @@ pub struct SupervisorEvent {
     /// The instance concerned: 1 for a child's first start. For events about
     /// a supervisor itself, the generation of the instance running it.
     pub generation: u64,
-    /// Time since the root supervisor started.
-    #[serde(with = "crate::spec::duration")]
+    /// Time since the root supervisor started, on tokio's clock (paused
+    /// in tests). Serialized as `elapsed_seconds`, a number of seconds.
+    #[serde(rename = "elapsed_seconds", with = "seconds")]
     pub elapsed: Duration,
+    /// Wall-clock time of the event: the system time when the root
+    /// supervisor started plus `elapsed`, so that timestamps never go
+    /// backwards along the sequence even when the system clock is set back.
+    /// Serialized as RFC 3339 text in UTC.
+    #[serde(with = "rfc3339")]
+    pub timestamp: SystemTime,
     /// What happened.
     pub kind: EventKind,
 }
@@ -114,6 +127,15 @@ pub enum EventKind {
     ChildAdded,
     /// A child was removed at run time.
     ChildRemoved,
+    /// New policies were applied to the supervisor and its children
+    /// ([`SupervisorHandle::reconfigure`](crate::SupervisorHandle::reconfigure),
+    /// a config reload): they govern the decisions from now on.
+    Reconfigured,
+    /// A config reload was refused; the policies in force stay.
+    ReconfigureRejected {
+        /// Why, with the path of the mistake in the file.
+        reason: String,
+    },
 }
 
 /// Error returned by [`EventStream::recv`].
@@ -303,6 +325,8 @@ struct Sequence {
 #[derive(Debug)]
 pub(crate) struct EventBus {
     epoch: Instant,
+    /// The system time at `epoch`.
+    wall_epoch: SystemTime,
     sender: broadcast::Sender<SupervisorEvent>,
     sequence: Mutex<Sequence>,
     /// Live [`EventStream`]s: read by every emit, so that a tree nobody
@@ -315,6 +339,7 @@ impl EventBus {
         let (sender, _) = broadcast::channel(capacity.max(1));
         EventBus {
             epoch: Instant::now(),
+            wall_epoch: SystemTime::now(),
             sender,
             sequence: Mutex::new(Sequence::default()),
             subscribers: Arc::new(AtomicUsize::new(0)),
@@ -366,11 +391,54 @@ impl EventBus {
             path: Arc::clone(path),
             generation,
             elapsed,
+            timestamp: self.wall_epoch + elapsed,
             kind,
         };
         if self.sender.send(event).is_ok() {
             sequence.next += 1;
             sequence.last = elapsed;
         }
+    }
+}
+
+/// `Duration` as a number of seconds.
+mod seconds {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub(super) fn serialize<S: Serializer>(
+        duration: &Duration,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(duration.as_secs_f64())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Duration, D::Error> {
+        let seconds = f64::deserialize(deserializer)?;
+        Duration::try_from_secs_f64(seconds).map_err(D::Error::custom)
+    }
+}
+
+/// `SystemTime` as RFC 3339 text in UTC, to the nanosecond.
+mod rfc3339 {
+    use std::time::SystemTime;
+
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub(super) fn serialize<S: Serializer>(
+        time: &SystemTime,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&humantime::format_rfc3339_nanos(*time))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<SystemTime, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        humantime::parse_rfc3339_weak(&text).map_err(D::Error::custom)
     }
 }

@@ -44,6 +44,9 @@ pub struct RunSummary {
 pub enum RunFailure {
     /// The spec broke the rule table; nothing ran.
     InvalidSpec(crate::rules::SpecError),
+    /// The config overlay could not be read, or merged onto the spec
+    /// breaks the rule table; nothing ran.
+    InvalidConfig(crate::spec::ConfigError),
     /// The tree escalated.
     Escalated(TreeError),
 }
@@ -54,22 +57,55 @@ impl RunSummary {
         self.failure.is_none()
     }
 
-    /// `ExitCode::SUCCESS` for a clean stop, `ExitCode::FAILURE` otherwise,
-    /// so that systemd or Kubernetes restart a process whose tree gave up.
+    /// The process exit code for this end: `0` for a clean stop, `1` when
+    /// the root escalated, and `78` (`EX_CONFIG` of BSD's `sysexits.h`)
+    /// when the spec or the config file is invalid, so that systemd
+    /// (`RestartPreventExitStatus=78`) and Kubernetes can tell a bad config
+    /// from a crash. See [`Runner`](crate::Runner).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::process::ExitCode;
+    /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole, run_until};
+    ///
+    /// // A job that may not be permanent: the spec is refused, nothing runs.
+    /// let spec = SupervisorSpec::new("app").child(
+    ///     ChildSpec::new("migrate", TaskRole::Job, |_ctx| async {})
+    ///         .restart(supervisor_core::RestartPolicy::Permanent),
+    /// );
+    /// let summary = run_until(spec, async {}).await;
+    /// assert_eq!(summary.exit_code(), ExitCode::from(RunSummary::EX_CONFIG));
+    /// # use supervisor_core::RunSummary;
+    /// # }
+    /// ```
     pub fn exit_code(&self) -> ExitCode {
-        if self.is_success() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
+        match self.failure {
+            None => ExitCode::SUCCESS,
+            Some(RunFailure::Escalated(_)) => ExitCode::FAILURE,
+            Some(RunFailure::InvalidSpec(_) | RunFailure::InvalidConfig(_)) => {
+                ExitCode::from(Self::EX_CONFIG)
+            }
         }
     }
+
+    /// The exit code of an invalid spec or config file: 78, `EX_CONFIG`.
+    pub const EX_CONFIG: u8 = 78;
 }
 
 impl fmt::Display for RunSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let id = &self.id;
-        if let Some(RunFailure::InvalidSpec(error)) = &self.failure {
-            return write!(f, "supervisor `{id}` did not start: {error}");
+        match &self.failure {
+            Some(RunFailure::InvalidSpec(error)) => {
+                return write!(f, "supervisor `{id}` did not start: {error}");
+            }
+            Some(RunFailure::InvalidConfig(error)) => {
+                return write!(f, "supervisor `{id}` did not start: {error}");
+            }
+            _ => {}
         }
         let Some(report) = &self.report else {
             return write!(f, "supervisor `{id}` stopped");
@@ -139,9 +175,7 @@ pub async fn run_until(spec: SupervisorSpec, stop: impl Future<Output = ()>) -> 
 /// }
 /// ```
 pub async fn run_spec(spec: SupervisorSpec) -> ExitCode {
-    let summary = run_until(spec, termination()).await;
-    eprintln!("{summary}");
-    summary.exit_code()
+    crate::runner::Runner::new(spec).run().await
 }
 
 /// Runs a declared tree as the body of `main`; see [`run_spec`].
@@ -211,7 +245,7 @@ pub async fn run_with<T: StatefulTree>(state: T::State) -> ExitCode {
 }
 
 /// Resolves on ctrl-c, or on SIGTERM where there is one.
-async fn termination() {
+pub(crate) async fn termination() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

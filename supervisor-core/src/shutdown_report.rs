@@ -100,6 +100,24 @@ impl ShutdownReport {
     /// Whether the tree stopped without escalating (see
     /// [`clean`](Self::clean)). Whether every child stopped within its grace
     /// is another question: [`all_exited_in_time`](Self::all_exited_in_time).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, RestartPolicy, Severity, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// // A critical job that fails and is never retried takes the tree down.
+    /// let boot = ChildSpec::without_context("boot", TaskRole::Job, || async { Err::<(), _>("disk full") })
+    ///     .restart(RestartPolicy::Temporary)
+    ///     .severity(Severity::Critical);
+    /// let handle = Supervisor::start(SupervisorSpec::new("app").child(boot)).unwrap();
+    /// assert!(handle.wait().await.is_err());
+    /// let report = handle.shutdown().await;
+    /// assert!(!report.is_clean());
+    /// # }
+    /// ```
     pub fn is_clean(&self) -> bool {
         self.clean
     }

@@ -6,7 +6,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::{policy::ChildExit, spec::TaskRole};
 
-/// Where a child is in its life.
+/// Where a child is in its life, as a [`ChildSnapshot`] shows it.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// use std::time::Duration;
+/// use supervisor_core::{ChildSpec, ChildState, Supervisor, SupervisorSpec, TaskRole};
+///
+/// // `db` must call `ready()` within 10 s; `api` waits for it.
+/// let db = ChildSpec::new("db", TaskRole::Service, |ctx| async move { ctx.cancelled().await })
+///     .ready_timeout(Duration::from_secs(10));
+/// let api = ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await });
+/// let handle = Supervisor::start(SupervisorSpec::new("app").child(db).child(api)).unwrap();
+/// let snapshot = handle.snapshot().await.unwrap();
+/// assert_eq!(snapshot.find("app/db").unwrap().state, ChildState::Starting);
+/// assert_eq!(snapshot.find("app/api").unwrap().state, ChildState::Pending);
+/// # handle.shutdown().await;
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -26,6 +46,29 @@ pub enum ChildState {
 }
 
 /// One child in a [`TreeSnapshot`].
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// use supervisor_core::{ChildSpec, ChildState, Supervisor, SupervisorSpec, TaskRole};
+///
+/// let api = ChildSpec::new("api", TaskRole::Service, |ctx| async move {
+///     ctx.ready();
+///     ctx.cancelled().await
+/// });
+/// let handle = Supervisor::start(SupervisorSpec::new("app").child(api)).unwrap();
+/// handle.restart_child("api").await.unwrap();
+/// tokio::task::yield_now().await; // let the new instance run up to `cancelled()`
+/// let snapshot = handle.snapshot().await.unwrap();
+/// let api = snapshot.find("app/api").unwrap();
+/// assert_eq!((api.state, api.generation, api.restarts), (ChildState::Running, 2, 1));
+/// assert!(api.ready);
+/// println!("last exit: {:?}", api.last_exit);
+/// # handle.shutdown().await;
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ChildSnapshot {
@@ -80,7 +123,26 @@ pub struct TreeSnapshot {
 }
 
 impl TreeSnapshot {
-    /// The child at `path` anywhere in the tree.
+    /// The child at `path` (such as `app/ingest/parser`) anywhere in the
+    /// tree, nested trees included; `None` when there is none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let parser = ChildSpec::new("parser", TaskRole::Worker, |ctx| async move { ctx.cancelled().await });
+    /// let ingest = ChildSpec::supervisor(SupervisorSpec::new("ingest").child(parser));
+    /// let handle = Supervisor::start(SupervisorSpec::new("app").child(ingest)).unwrap();
+    /// tokio::task::yield_now().await; // let the nested tree start its children
+    /// let snapshot = handle.snapshot().await.unwrap();
+    /// assert_eq!(snapshot.find("app/ingest/parser").unwrap().generation, 1);
+    /// assert!(snapshot.find("app/parser").is_none());
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
     pub fn find(&self, path: &str) -> Option<&ChildSnapshot> {
         self.children.iter().find_map(|child| {
             if &*child.path == path {
@@ -91,7 +153,29 @@ impl TreeSnapshot {
         })
     }
 
-    /// Every child in the tree, depth first in start order.
+    /// Every child in the tree, depth first in start order: a supervisor
+    /// child comes just before its own children.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let worker = |id: &str| ChildSpec::new(id, TaskRole::Worker, |ctx| async move { ctx.cancelled().await });
+    /// let ingest = SupervisorSpec::new("ingest").child(worker("reader")).child(worker("parser"));
+    /// let app = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::supervisor(ingest))
+    ///     .child(worker("api"));
+    /// let handle = Supervisor::start(app).unwrap();
+    /// tokio::task::yield_now().await; // let the nested tree start its children
+    /// let snapshot = handle.snapshot().await.unwrap();
+    /// let paths: Vec<&str> = snapshot.walk().iter().map(|child| &*child.path).collect();
+    /// assert_eq!(paths, ["app/ingest", "app/ingest/reader", "app/ingest/parser", "app/api"]);
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
     pub fn walk(&self) -> Vec<&ChildSnapshot> {
         let mut all = Vec::new();
         for child in &self.children {

@@ -6,8 +6,8 @@ use supervisor_core::{
     BackoffPolicy, ChildSpec, EffectivePolicy, RestartLimit, RestartPolicy, SupervisorSpec,
     TaskRole,
     policy::{
-        ChildExit, ChildHistory, Decision, EscalationReason, JitterRng, RestartWindow, StopReason,
-        decide,
+        ChildExit, ChildHistory, Decision, EscalationReason, ExitPolicy, JitterRng, RestartWindow,
+        StopReason, decide,
     },
 };
 use tokio::time::Instant;
@@ -41,7 +41,7 @@ impl Child {
     fn exits_after(&mut self, ran: Duration, exit: ChildExit) -> Decision {
         self.now += ran;
         let decision = decide(
-            &self.policy,
+            &ExitPolicy::from(&self.policy),
             &mut self.history,
             &mut self.tree,
             &exit,

@@ -175,10 +175,14 @@ async fn events_are_numbered_in_order_and_serialize() {
     let second = wait_for(&mut events, started("app/metrics")).await;
     assert_eq!((first.seq, second.seq), (0, 1));
     assert_eq!(second.generation, 1);
+    assert_eq!(first.timestamp, second.timestamp, "same elapsed, same time");
     let json = serde_json::to_string(&second).unwrap();
+    let timestamp = humantime::format_rfc3339_nanos(second.timestamp).to_string();
     assert_eq!(
         json,
-        r#"{"seq":1,"path":"app/metrics","generation":1,"elapsed":"0s","kind":{"event":"started"}}"#
+        format!(
+            r#"{{"seq":1,"path":"app/metrics","generation":1,"elapsed_seconds":0.0,"timestamp":"{timestamp}","kind":{{"event":"started"}}}}"#
+        )
     );
     let back: supervisor_core::SupervisorEvent = serde_json::from_str(&json).unwrap();
     assert_eq!(back, second);
@@ -241,4 +245,26 @@ async fn run_until_refuses_an_invalid_spec_without_running_anything() {
     assert!(matches!(summary.failure, Some(RunFailure::InvalidSpec(_))));
     assert!(summary.report.is_none());
     assert!(summary.to_string().contains("[job_permanent]"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn event_timestamps_advance_with_elapsed_time() {
+    let flaky = ChildSpec::without_context("flaky", TaskRole::Worker, || async {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        Err::<(), _>("flaky")
+    })
+    .backoff(BackoffPolicy::NONE);
+    let spec = SupervisorSpec::new("app").child(flaky);
+    let (handle, mut events) = Supervisor::builder().launch_with_events(spec).unwrap();
+    let first = wait_for(&mut events, started("app/flaky")).await;
+    let second = wait_for(&mut events, |e: &supervisor_core::SupervisorEvent| {
+        &*e.path == "app/flaky" && e.generation == 2 && e.kind == EventKind::Started
+    })
+    .await;
+    assert_eq!(second.elapsed - first.elapsed, Duration::from_secs(5));
+    assert_eq!(
+        second.timestamp.duration_since(first.timestamp).ok(),
+        Some(Duration::from_secs(5))
+    );
+    handle.shutdown().await;
 }

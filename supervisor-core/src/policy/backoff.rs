@@ -28,6 +28,15 @@ pub struct BackoffState {
 
 impl BackoffState {
     /// The start of a sequence, with `rng` for the jitter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::policy::{BackoffState, JitterRng};
+    ///
+    /// let state = BackoffState::new(JitterRng::seeded(1));
+    /// assert_eq!(state.consecutive(), 0);
+    /// ```
     pub fn new(rng: JitterRng) -> Self {
         BackoffState {
             consecutive: 0,
@@ -35,19 +44,71 @@ impl BackoffState {
         }
     }
 
-    /// How many delays have been handed out since the last reset.
+    /// How many delays have been handed out since the last reset: the
+    /// attempt number of the last [`next_delay`](Self::next_delay).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{BackoffPolicy, policy::{BackoffState, JitterRng}};
+    ///
+    /// let mut state = BackoffState::new(JitterRng::seeded(1));
+    /// state.next_delay(&BackoffPolicy::DEFAULT);
+    /// state.next_delay(&BackoffPolicy::DEFAULT);
+    /// assert_eq!(state.consecutive(), 2);
+    /// ```
     pub fn consecutive(&self) -> u32 {
         self.consecutive
     }
 
-    /// Starts the sequence again from `initial`.
+    /// Starts the sequence again from `initial`: the next delay is the first
+    /// one again. The jitter source is not rewound.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{BackoffPolicy, policy::{BackoffState, JitterRng}};
+    ///
+    /// let policy = BackoffPolicy::DEFAULT.jitter(0.0);
+    /// let mut state = BackoffState::new(JitterRng::seeded(1));
+    /// for _ in 0..5 {
+    ///     state.next_delay(&policy);
+    /// }
+    /// state.reset();
+    /// assert_eq!(state.consecutive(), 0);
+    /// assert_eq!(state.next_delay(&policy), Duration::from_millis(50));
+    /// ```
     pub fn reset(&mut self) {
         self.consecutive = 0;
     }
 
-    /// The delay before the next restart: the nominal delay of this attempt
-    /// spread by the jitter, never above `max`. Zero, without drawing a
-    /// random number, when the policy has no backoff.
+    /// The delay before the next restart, and a step further in the
+    /// sequence: the [nominal delay](BackoffPolicy::nominal_delay) of this
+    /// attempt times a factor drawn from `1 - jitter` up to (not including)
+    /// `1 + jitter`, never above `max`. Zero, without drawing a random
+    /// number, when the policy has no backoff ([`BackoffPolicy::is_none`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{BackoffPolicy, policy::{BackoffState, JitterRng}};
+    ///
+    /// let policy = BackoffPolicy::DEFAULT; // 50 ms doubling to 5 s, jitter 0.2
+    /// let mut state = BackoffState::new(JitterRng::seeded(7));
+    /// let first = state.next_delay(&policy);
+    /// assert!(first >= Duration::from_millis(40) && first < Duration::from_millis(60));
+    /// let second = state.next_delay(&policy);
+    /// assert!(second >= Duration::from_millis(80) && second < Duration::from_millis(120));
+    ///
+    /// // The same seed gives the same delays.
+    /// let mut again = BackoffState::new(JitterRng::seeded(7));
+    /// assert_eq!(again.next_delay(&policy), first);
+    ///
+    /// // No backoff: every restart at once.
+    /// assert_eq!(state.next_delay(&BackoffPolicy::NONE), Duration::ZERO);
+    /// ```
     pub fn next_delay(&mut self, policy: &BackoffPolicy) -> Duration {
         self.consecutive = self.consecutive.saturating_add(1);
         if policy.is_none() {

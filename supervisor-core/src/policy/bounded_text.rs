@@ -4,8 +4,23 @@
 use std::fmt::{self, Write};
 
 /// The most bytes of an error or panic text that the runtime keeps, in
-/// events, snapshots, reports and logs. A longer text is cut on a character
-/// boundary and ends with a marker that says how many bytes were cut.
+/// events, snapshots, reports and logs: 4096. A longer text is cut on a
+/// character boundary to at most this many bytes, and a marker that says how
+/// many bytes were cut is added after it (so the stored text is a few dozen
+/// bytes longer than the bound).
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::policy::{ChildExit, MAX_EXIT_TEXT};
+///
+/// let huge = "x".repeat(1 << 20); // a 1 MiB error message
+/// let exit = ChildExit::failed(&huge);
+/// let ChildExit::Failed(kept) = &exit else { unreachable!() };
+/// let (text, marker) = kept.split_once('…').unwrap();
+/// assert_eq!(text.len(), MAX_EXIT_TEXT);
+/// assert_eq!(marker, format!(" [{} more bytes cut]", huge.len() - MAX_EXIT_TEXT));
+/// ```
 pub const MAX_EXIT_TEXT: usize = 4096;
 
 /// `text` as displayed, cut to [`MAX_EXIT_TEXT`] bytes plus a marker.

@@ -6,7 +6,7 @@ use std::{fmt, time::Duration};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
-use super::{BackoffState, JitterRng, LimitExceeded, RestartWindow};
+use super::{BackoffState, ExitPolicy, JitterRng, LimitExceeded, RestartWindow};
 use crate::spec::{EffectivePolicy, RestartLimit, Severity};
 
 /// How a child instance ended.
@@ -62,16 +62,50 @@ impl ChildExit {
     /// A panic with `message`, cut to [`MAX_EXIT_TEXT`] bytes.
     ///
     /// [`MAX_EXIT_TEXT`]: super::MAX_EXIT_TEXT
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::policy::{ChildExit, ExitReason};
+    ///
+    /// let index = 7;
+    /// let exit = ChildExit::panicked(&format_args!("index out of bounds: {index}"));
+    /// assert_eq!(exit, ChildExit::Panicked("index out of bounds: 7".into()));
+    /// assert_eq!(exit.reason(), ExitReason::Panicked);
+    /// assert_eq!(exit.to_string(), "panicked: index out of bounds: 7");
+    /// ```
     pub fn panicked(message: &(impl fmt::Display + ?Sized)) -> Self {
         ChildExit::Panicked(super::bounded(message))
     }
 
     /// Whether the run ended well: completed, or stopped by the supervisor.
+    /// Every other exit is a failure, for the restart policy and the backoff.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::policy::ChildExit;
+    ///
+    /// assert!(ChildExit::Completed.is_success());
+    /// assert!(ChildExit::Cancelled.is_success());
+    /// assert!(!ChildExit::TimedOut.is_success());
+    /// assert!(!ChildExit::panicked("bug").is_success());
+    /// ```
     pub fn is_success(&self) -> bool {
         matches!(self, ChildExit::Completed | ChildExit::Cancelled)
     }
 
     /// The kind of exit, without its message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::policy::{ChildExit, ExitReason};
+    ///
+    /// let exit = ChildExit::failed("connection refused");
+    /// assert_eq!(exit.reason(), ExitReason::Failed);
+    /// assert_eq!(ChildExit::MissedHeartbeat.reason(), ExitReason::MissedHeartbeat);
+    /// ```
     pub fn reason(&self) -> ExitReason {
         match self {
             ChildExit::Completed => ExitReason::Completed,
@@ -128,7 +162,28 @@ impl fmt::Display for ChildExit {
     }
 }
 
-/// Why a child is not restarted.
+/// Why a child is not restarted: the reason of a [`Decision::Stop`] and of
+/// a `stopped` event.
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
+/// use supervisor_core::policy::{
+///     self, ChildExit, ChildHistory, Decision, ExitPolicy, JitterRng, RestartWindow, StopReason,
+/// };
+/// use tokio::time::Instant;
+///
+/// // A job that completed is done: workers and jobs restart only after failures.
+/// let spec = ChildSpec::without_context("migrate", TaskRole::Job, || async {});
+/// let policy = spec.effective_policy();
+/// let mut history = ChildHistory::new(&policy, JitterRng::seeded(1));
+/// let mut tree = RestartWindow::new(SupervisorSpec::DEFAULT_RESTART_LIMIT);
+/// let decision = policy::decide(
+///     &ExitPolicy::from(&policy), &mut history, &mut tree, &ChildExit::Completed, Instant::now(),
+/// );
+/// assert_eq!(decision, Decision::Stop(StopReason::Finished));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -143,7 +198,35 @@ pub enum StopReason {
     GaveUp,
 }
 
-/// Why a supervisor fails because of a child.
+/// Why a supervisor fails because of a child: the reason of a
+/// [`Decision::Escalate`] and of an `escalated` event.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor_core::{ChildSpec, RestartLimit, SupervisorSpec, TaskRole};
+/// use supervisor_core::policy::{
+///     self, ChildExit, ChildHistory, Decision, EscalationReason, ExitPolicy, JitterRng, RestartWindow,
+/// };
+/// use tokio::time::Instant;
+///
+/// // A worker allowed one restart a minute fails twice in a row.
+/// let limit = RestartLimit::new(1, Duration::from_secs(60));
+/// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {}).restart_limit(limit);
+/// let policy = spec.effective_policy();
+/// let exits = ExitPolicy::from(&policy);
+/// let mut history = ChildHistory::new(&policy, JitterRng::seeded(1));
+/// let mut tree = RestartWindow::new(SupervisorSpec::DEFAULT_RESTART_LIMIT);
+/// let failed = ChildExit::failed("refused");
+/// let now = Instant::now();
+/// policy::decide(&exits, &mut history, &mut tree, &failed, now);
+/// let second = policy::decide(&exits, &mut history, &mut tree, &failed, now);
+///
+/// let reason = EscalationReason::ChildRestartLimit { limit };
+/// assert_eq!(second, Decision::Escalate(reason));
+/// assert_eq!(reason.to_string(), "child exceeded its restart limit (1 in 1m)");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -204,7 +287,19 @@ pub enum Decision {
 }
 
 impl Decision {
-    /// Whether this is a restart with no delay.
+    /// Whether this is a restart with no delay, which the runtime does at
+    /// once, without a timer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::policy::{Decision, StopReason};
+    ///
+    /// assert!(Decision::Restart { delay: Duration::ZERO }.is_immediate_restart());
+    /// assert!(!Decision::Restart { delay: Duration::from_millis(50) }.is_immediate_restart());
+    /// assert!(!Decision::Stop(StopReason::Finished).is_immediate_restart());
+    /// ```
     pub fn is_immediate_restart(&self) -> bool {
         matches!(self, Decision::Restart { delay } if delay.is_zero())
     }
@@ -230,7 +325,21 @@ pub struct ChildHistory {
 }
 
 impl ChildHistory {
-    /// The history of a child that has not run yet.
+    /// The history of a child that has not run yet: an empty restart window
+    /// for the policy's restart limit, and a backoff sequence at its start
+    /// that draws its jitter from `rng`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, TaskRole, policy::{ChildHistory, JitterRng}};
+    ///
+    /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {});
+    /// let policy = spec.effective_policy();
+    /// let history = ChildHistory::new(&policy, JitterRng::seeded(1));
+    /// assert_eq!(history.window().limit(), policy.restart_limit.value);
+    /// assert_eq!(history.backoff().consecutive(), 0);
+    /// ```
     pub fn new(policy: &EffectivePolicy, rng: JitterRng) -> Self {
         ChildHistory {
             window: RestartWindow::new(policy.restart_limit.value),
@@ -240,22 +349,128 @@ impl ChildHistory {
         }
     }
 
-    /// Notes that an instance started at `now`.
+    /// Changes the child's restart limit for the restarts to come; see
+    /// [`RestartWindow::set_limit`].
+    pub fn set_limit(&mut self, limit: crate::spec::RestartLimit) {
+        self.window.set_limit(limit);
+    }
+
+    /// Notes that an instance started at `now`. The next
+    /// [`decide`] measures how long it ran from here: a run that lasted the
+    /// backoff's [`reset_after`](crate::BackoffPolicy::reset_after) starts
+    /// the backoff sequence again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{BackoffPolicy, ChildSpec, RestartLimit, SupervisorSpec, TaskRole};
+    /// use supervisor_core::policy::{
+    ///     self, ChildExit, ChildHistory, Decision, ExitPolicy, JitterRng, RestartWindow,
+    /// };
+    /// use tokio::time::Instant;
+    ///
+    /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {})
+    ///     .backoff(BackoffPolicy::DEFAULT.jitter(0.0)) // resets after 10 s of clean running
+    ///     .restart_limit(RestartLimit::UNLIMITED);
+    /// let policy = spec.effective_policy();
+    /// let exits = ExitPolicy::from(&policy);
+    /// let mut history = ChildHistory::new(&policy, JitterRng::seeded(1));
+    /// let mut tree = RestartWindow::new(RestartLimit::UNLIMITED);
+    /// let failed = ChildExit::failed("refused");
+    /// let t0 = Instant::now();
+    ///
+    /// history.record_start(t0);
+    /// policy::decide(&exits, &mut history, &mut tree, &failed, t0); // 50 ms
+    /// history.record_start(t0);
+    /// let quick = policy::decide(&exits, &mut history, &mut tree, &failed, t0);
+    /// assert_eq!(quick, Decision::Restart { delay: Duration::from_millis(100) });
+    ///
+    /// // This instance runs for a minute before it fails: back to 50 ms.
+    /// history.record_start(t0);
+    /// let later = t0 + Duration::from_secs(60);
+    /// let after_long_run = policy::decide(&exits, &mut history, &mut tree, &failed, later);
+    /// assert_eq!(after_long_run, Decision::Restart { delay: Duration::from_millis(50) });
+    /// ```
     pub fn record_start(&mut self, now: Instant) {
         self.started_at = Some(now);
     }
 
-    /// Restarts decided so far.
+    /// Restarts decided so far (each [`Decision::Restart`] of [`decide`]),
+    /// over the child's whole life: unlike the restart window, this count
+    /// never forgets.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
+    /// use supervisor_core::policy::{
+    ///     self, ChildExit, ChildHistory, ExitPolicy, JitterRng, RestartWindow,
+    /// };
+    /// use tokio::time::Instant;
+    ///
+    /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {});
+    /// let policy = spec.effective_policy();
+    /// let mut history = ChildHistory::new(&policy, JitterRng::seeded(1));
+    /// let mut tree = RestartWindow::new(SupervisorSpec::DEFAULT_RESTART_LIMIT);
+    /// let exit = ChildExit::failed("refused");
+    /// policy::decide(&ExitPolicy::from(&policy), &mut history, &mut tree, &exit, Instant::now());
+    /// assert_eq!(history.restarts(), 1);
+    /// ```
     pub fn restarts(&self) -> u64 {
         self.restarts
     }
 
-    /// The backoff sequence's state.
+    /// The backoff sequence's state: how many failures in a row have had a
+    /// delay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
+    /// use supervisor_core::policy::{
+    ///     self, ChildExit, ChildHistory, ExitPolicy, JitterRng, RestartWindow,
+    /// };
+    /// use tokio::time::Instant;
+    ///
+    /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {});
+    /// let policy = spec.effective_policy();
+    /// let exits = ExitPolicy::from(&policy);
+    /// let mut history = ChildHistory::new(&policy, JitterRng::seeded(1));
+    /// let mut tree = RestartWindow::new(SupervisorSpec::DEFAULT_RESTART_LIMIT);
+    /// let now = Instant::now();
+    /// for _ in 0..2 {
+    ///     policy::decide(&exits, &mut history, &mut tree, &ChildExit::failed("refused"), now);
+    /// }
+    /// assert_eq!(history.backoff().consecutive(), 2);
+    /// ```
     pub fn backoff(&self) -> &BackoffState {
         &self.backoff
     }
 
-    /// The child's restart window.
+    /// The child's restart window: the restarts that count against its
+    /// restart limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
+    /// use supervisor_core::policy::{
+    ///     self, ChildExit, ChildHistory, ExitPolicy, JitterRng, RestartWindow,
+    /// };
+    /// use tokio::time::Instant;
+    ///
+    /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {}); // 3 in 60 s
+    /// let policy = spec.effective_policy();
+    /// let mut history = ChildHistory::new(&policy, JitterRng::seeded(1));
+    /// let mut tree = RestartWindow::new(SupervisorSpec::DEFAULT_RESTART_LIMIT);
+    /// let now = Instant::now();
+    /// let exit = ChildExit::failed("refused");
+    /// policy::decide(&ExitPolicy::from(&policy), &mut history, &mut tree, &exit, now);
+    /// assert_eq!(history.window().count_within(now), 1);
+    /// assert_eq!(history.window().count_within(now + Duration::from_secs(60)), 0);
+    /// ```
     pub fn window(&self) -> &RestartWindow {
         &self.window
     }
@@ -268,7 +483,7 @@ impl ChildHistory {
 
 /// Decides what happens after a child exits.
 ///
-/// Pure: no clock, no task, no channel. It reads the child's effective
+/// Pure: no clock, no task, no channel. It reads the child's exit
 /// policy, updates the child's `history` and the supervisor's own `window`,
 /// and returns the decision. Each call does O(1) work.
 ///
@@ -286,7 +501,7 @@ impl ChildHistory {
 /// use std::time::Duration;
 /// use supervisor_core::{
 ///     ChildSpec, RestartLimit, SupervisorSpec, TaskRole, BackoffPolicy,
-///     policy::{self, ChildExit, ChildHistory, Decision, JitterRng, RestartWindow},
+///     policy::{self, ChildExit, ChildHistory, Decision, ExitPolicy, JitterRng, RestartWindow},
 /// };
 /// use tokio::time::Instant;
 ///
@@ -294,16 +509,17 @@ impl ChildHistory {
 ///     .backoff(BackoffPolicy::DEFAULT.jitter(0.0));
 /// let policy = spec.effective_policy();
 /// let mut history = ChildHistory::new(&policy, JitterRng::seeded(1));
+/// let exits = ExitPolicy::from(&policy);
 /// let mut tree = RestartWindow::new(SupervisorSpec::DEFAULT_RESTART_LIMIT);
 /// let now = Instant::now();
 /// history.record_start(now);
 ///
 /// let failed = ChildExit::Failed("boom".into());
-/// let decision = policy::decide(&policy, &mut history, &mut tree, &failed, now);
+/// let decision = policy::decide(&exits, &mut history, &mut tree, &failed, now);
 /// assert_eq!(decision, Decision::Restart { delay: Duration::from_millis(50) });
 /// ```
 pub fn decide(
-    policy: &EffectivePolicy,
+    policy: &ExitPolicy,
     history: &mut ChildHistory,
     supervisor: &mut RestartWindow,
     exit: &ChildExit,
@@ -312,16 +528,16 @@ pub fn decide(
     if *exit == ChildExit::Cancelled {
         return Decision::Stop(StopReason::Stopped);
     }
-    let backoff = &policy.backoff.value;
+    let backoff = &policy.backoff;
     if history.ran_cleanly_for(backoff.reset_after(), now) {
         history.backoff.reset();
     }
     let success = exit.is_success();
-    if !policy.restart.value.restarts_after(success) {
-        return not_restarted(policy.severity.value, success);
+    if !policy.restart.restarts_after(success) {
+        return not_restarted(policy.severity, success);
     }
     if let Err(LimitExceeded { limit }) = history.window.try_record(now) {
-        return match policy.severity.value {
+        return match policy.severity {
             Severity::Optional => Decision::Stop(StopReason::GaveUp),
             _ => Decision::Escalate(EscalationReason::ChildRestartLimit { limit }),
         };

@@ -80,7 +80,19 @@ pub struct RestartWindow {
 }
 
 impl RestartWindow {
-    /// An empty window for `limit`.
+    /// An empty window for `limit`. It allocates nothing until the first
+    /// restart, and holds at most `max` instants.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{RestartLimit, policy::RestartWindow};
+    /// use tokio::time::Instant;
+    ///
+    /// let window = RestartWindow::new(RestartLimit::new(3, Duration::from_secs(60)));
+    /// assert_eq!(window.count_within(Instant::now()), 0);
+    /// ```
     pub fn new(limit: RestartLimit) -> Self {
         RestartWindow {
             limit,
@@ -90,6 +102,16 @@ impl RestartWindow {
     }
 
     /// The limit this window enforces.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{RestartLimit, policy::RestartWindow};
+    ///
+    /// let limit = RestartLimit::new(3, Duration::from_secs(60));
+    /// assert_eq!(RestartWindow::new(limit).limit(), limit);
+    /// ```
     pub fn limit(&self) -> RestartLimit {
         self.limit
     }
@@ -102,11 +124,37 @@ impl RestartWindow {
     ///
     /// [`LimitExceeded`] when the window already holds `max` restarts; the
     /// refused restart is not recorded.
+    ///
+    /// A limit with `max` 0 (which the rule table refuses in specs)
+    /// allows no restart at all.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{RestartLimit, policy::{LimitExceeded, RestartWindow}};
+    /// use tokio::time::Instant;
+    ///
+    /// let limit = RestartLimit::new(3, Duration::from_secs(60));
+    /// let mut window = RestartWindow::new(limit);
+    /// let t0 = Instant::now();
+    /// for second in 0..3 {
+    ///     window.try_record(t0 + Duration::from_secs(second))?;
+    /// }
+    /// // A fourth restart within the minute is one too many, and is not recorded.
+    /// let now = t0 + Duration::from_secs(30);
+    /// assert_eq!(window.try_record(now), Err(LimitExceeded { limit }));
+    /// assert_eq!(window.count_within(now), 3);
+    /// # Ok::<(), LimitExceeded>(())
+    /// ```
     pub fn try_record(&mut self, now: Instant) -> Result<(), LimitExceeded> {
         if self.limit.is_unlimited() {
             return Ok(());
         }
         let max = self.limit.max as usize;
+        if max == 0 {
+            return Err(LimitExceeded { limit: self.limit });
+        }
         if self.ring.len() < max {
             if self.ring.capacity() == 0 {
                 self.ring.reserve_exact(max.min(64));
@@ -123,8 +171,60 @@ impl RestartWindow {
         Ok(())
     }
 
+    /// Changes the limit, keeping the most recent restarts that the new
+    /// limit can hold, so that a restart storm under way is still counted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{RestartLimit, policy::RestartWindow};
+    /// use tokio::time::Instant;
+    ///
+    /// let mut window = RestartWindow::new(RestartLimit::new(5, Duration::from_secs(60)));
+    /// let now = Instant::now();
+    /// for _ in 0..3 {
+    ///     window.try_record(now).unwrap();
+    /// }
+    /// window.set_limit(RestartLimit::new(3, Duration::from_secs(60)));
+    /// assert!(window.try_record(now).is_err(), "the 3 restarts so far still count");
+    /// ```
+    pub fn set_limit(&mut self, limit: RestartLimit) {
+        let mut recent: Vec<Instant> = self.ring[self.oldest..]
+            .iter()
+            .chain(&self.ring[..self.oldest])
+            .copied()
+            .collect();
+        let keep = if limit.is_unlimited() {
+            0
+        } else {
+            limit.max as usize
+        };
+        recent.drain(..recent.len().saturating_sub(keep));
+        self.limit = limit;
+        self.ring = recent;
+        self.oldest = 0;
+    }
+
     /// How many recorded restarts are less than `within` old at `now`.
-    /// Walks the ring: for reports, not for the restart path.
+    /// Walks the ring: for reports, not for the restart path. Always 0 for
+    /// [`RestartLimit::UNLIMITED`], which records nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{RestartLimit, policy::RestartWindow};
+    /// use tokio::time::Instant;
+    ///
+    /// let mut window = RestartWindow::new(RestartLimit::new(5, Duration::from_secs(10)));
+    /// let t0 = Instant::now();
+    /// window.try_record(t0).unwrap();
+    /// window.try_record(t0 + Duration::from_secs(4)).unwrap();
+    /// assert_eq!(window.count_within(t0 + Duration::from_secs(5)), 2);
+    /// // At 10 s the first restart has left the window.
+    /// assert_eq!(window.count_within(t0 + Duration::from_secs(10)), 1);
+    /// ```
     pub fn count_within(&self, now: Instant) -> usize {
         self.ring
             .iter()
@@ -132,7 +232,22 @@ impl RestartWindow {
             .count()
     }
 
-    /// Forgets every recorded restart.
+    /// Forgets every recorded restart, keeping the limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{RestartLimit, policy::RestartWindow};
+    /// use tokio::time::Instant;
+    ///
+    /// let mut window = RestartWindow::new(RestartLimit::new(1, Duration::from_secs(60)));
+    /// let now = Instant::now();
+    /// window.try_record(now).unwrap();
+    /// assert!(window.try_record(now).is_err());
+    /// window.clear();
+    /// assert!(window.try_record(now).is_ok());
+    /// ```
     pub fn clear(&mut self) {
         self.ring.clear();
         self.oldest = 0;

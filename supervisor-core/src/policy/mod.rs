@@ -6,6 +6,7 @@
 mod backoff;
 mod bounded_text;
 mod decision;
+mod exit_policy;
 mod group;
 mod intensity;
 mod jitter;
@@ -16,6 +17,7 @@ pub(crate) use bounded_text::bounded;
 pub use decision::{
     ChildExit, ChildHistory, Decision, EscalationReason, ExitReason, StopReason, decide,
 };
+pub use exit_policy::ExitPolicy;
 pub use group::restart_group;
 pub use intensity::{LimitExceeded, RestartWindow};
 pub use jitter::JitterRng;

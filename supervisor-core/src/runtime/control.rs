@@ -13,7 +13,7 @@ use crate::{
     event::EventKind,
     rules,
     snapshot::{ChildState, TreeSnapshot},
-    spec::ChildSpec,
+    spec::{ChildSpec, SupervisorSpec},
     testing::Footprint,
 };
 
@@ -41,7 +41,38 @@ impl Tree {
             Command::Footprint(reply) => {
                 let _ = reply.send(self.footprint());
             }
+            Command::Reconfigure(spec, reply) => {
+                self.reconfigure(*spec);
+                let _ = reply.send(Ok(()));
+            }
+            Command::RejectConfig(reason) => {
+                tracing::warn!(%reason, "config reload refused; the policies in force stay");
+                self.emit_own(EventKind::ReconfigureRejected { reason });
+            }
         }
+    }
+
+    /// Takes the policies of `spec` for the decisions to come; see
+    /// [`SupervisorHandle::reconfigure`](crate::SupervisorHandle::reconfigure).
+    fn reconfigure(&mut self, spec: SupervisorSpec) {
+        self.strategy = spec.strategy;
+        self.auto_shutdown = spec.auto_shutdown;
+        self.window.set_limit(spec.restart_limit);
+        for child in &spec.children {
+            let Some(key) = self.table.key_of(&child.id) else {
+                continue;
+            };
+            let Some(slot) = self.slot_mut(key) else {
+                continue;
+            };
+            let nested = slot.reconfigure(child);
+            let running = slot.instance.as_ref().and_then(|i| i.nested.as_ref());
+            if let (Some(tree), Some(handle)) = (nested, running) {
+                handle.forward_reconfigure(tree);
+            }
+        }
+        tracing::info!("new policies applied");
+        self.emit_own(EventKind::Reconfigured);
     }
 
     fn local_snapshot(&self) -> LocalSnapshot {
@@ -94,7 +125,7 @@ impl Tree {
     fn add_child(&mut self, spec: ChildSpec) -> Result<(), ControlError> {
         let sibling_role = |id: &str| {
             let key = self.table.key_of(id)?;
-            self.slot(key).map(|slot| slot.spec.role)
+            self.slot(key).map(|slot| slot.role)
         };
         rules::check_addition(&self.path, &spec, sibling_role)
             .map_err(ControlError::InvalidSpec)?;
@@ -128,7 +159,7 @@ impl Tree {
         for member in members {
             self.emit_for(member, EventKind::ChildRemoved);
             if let Some(slot) = self.table.remove(member) {
-                self.unlink_sidecar(&slot.spec, member);
+                self.unlink_sidecar(slot.primary, member);
             }
         }
         self.pump_starts();
@@ -136,8 +167,7 @@ impl Tree {
         Ok(())
     }
 
-    fn unlink_sidecar(&mut self, spec: &ChildSpec, key: ChildKey) {
-        let primary = spec.primary.as_deref().and_then(|id| self.table.key_of(id));
+    fn unlink_sidecar(&mut self, primary: Option<ChildKey>, key: ChildKey) {
         if let Some(primary) = primary.and_then(|primary| self.slot_mut(primary)) {
             primary.sidecars.retain(|&sidecar| sidecar != key);
         }

@@ -15,7 +15,7 @@ use crate::{
     runtime::TreeError,
     shutdown_report::ShutdownReport,
     snapshot::{ChildSnapshot, TreeSnapshot},
-    spec::ChildSpec,
+    spec::{ChildSpec, SupervisorSpec},
     testing::Footprint,
 };
 
@@ -30,6 +30,8 @@ pub(crate) enum Command {
     StopChild(String, Reply<()>),
     StartChild(String, Reply<()>),
     Footprint(oneshot::Sender<Footprint>),
+    Reconfigure(Box<SupervisorSpec>, Reply<()>),
+    RejectConfig(String),
 }
 
 /// One supervisor's own children, with handles to the nested supervisors
@@ -506,6 +508,64 @@ impl SupervisorHandle {
                 },
             })
         })
+    }
+
+    /// Applies the policies of `spec` to the running tree, for the
+    /// decisions to come: the supervisor's strategy, restart limit and
+    /// auto-shutdown, and for each child of `spec` whose id the tree has
+    /// (nested trees included) its restart policy, backoff, restart limit,
+    /// severity, significance and, from its next instance on, its
+    /// deadlines and shutdown grace. Running instances go on undisturbed;
+    /// tasks are not replaced, and children of `spec` the tree does not
+    /// have are ignored (add them with [`add_child`](Self::add_child)).
+    ///
+    /// This is what a config reload (SIGHUP under `run*`) does with the
+    /// declared spec and the config overlay merged. A
+    /// [`Reconfigured`](crate::EventKind::Reconfigured) event follows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildSpec, RestartLimit, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let app = || SupervisorSpec::new("app")
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// let handle = Supervisor::start(app()).unwrap();
+    /// let stricter = app().restart_limit(RestartLimit::new(2, Duration::from_secs(60)));
+    /// handle.reconfigure(stricter).await.unwrap();
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ControlError::InvalidSpec`] when `spec` breaks the rule table
+    /// (nothing is applied); [`ControlError::Stopped`] once the tree has
+    /// stopped.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe. The request is sent to the supervisor when the
+    /// future is first polled; dropping the future after that does not
+    /// withdraw it.
+    pub async fn reconfigure(&self, spec: SupervisorSpec) -> Result<(), ControlError> {
+        spec.validate().map_err(ControlError::InvalidSpec)?;
+        self.call(|reply| Command::Reconfigure(Box::new(spec), reply))
+            .await
+    }
+
+    /// Hands a nested tree its part of a new configuration, without waiting.
+    pub(crate) fn forward_reconfigure(&self, spec: SupervisorSpec) {
+        let (reply, _) = oneshot::channel();
+        let _ = self.send(Command::Reconfigure(Box::new(spec), reply));
+    }
+
+    /// Has the root report a refused config reload as an event.
+    pub(crate) fn reject_config(&self, reason: String) {
+        let _ = self.send(Command::RejectConfig(reason));
     }
 
     fn send(&self, command: Command) -> Result<(), ControlError> {

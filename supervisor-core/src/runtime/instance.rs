@@ -22,7 +22,7 @@ use super::{
 use crate::{
     context::ChildContext,
     policy::ChildExit,
-    spec::ShutdownPolicy,
+    spec::{EffectivePolicy, ShutdownPolicy, TaskRole},
     task::{TaskFactory, TaskFuture, TaskResult},
 };
 
@@ -45,6 +45,19 @@ pub(crate) struct Limits {
     /// A job's readiness is its completion: `ready()` does not meet its
     /// `ready_timeout`.
     pub(crate) ready_on_completion: bool,
+}
+
+impl Limits {
+    /// The deadlines of `policy` for a child of `role`.
+    pub(crate) fn of(policy: &EffectivePolicy, role: TaskRole) -> Self {
+        Limits {
+            timeout: policy.timeout.value,
+            heartbeat: policy.heartbeat.value,
+            ready_timeout: policy.ready_timeout.value,
+            shutdown: policy.shutdown.value,
+            ready_on_completion: role == TaskRole::Job,
+        }
+    }
 }
 
 /// A message from a running instance to its supervisor.

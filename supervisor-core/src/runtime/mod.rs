@@ -56,7 +56,22 @@ impl Default for Supervisor {
 }
 
 impl Supervisor {
-    /// How many events a subscriber may fall behind before it loses some.
+    /// How many events a subscriber may fall behind before it loses some,
+    /// unless [`event_capacity`](Self::event_capacity) says otherwise: 1024.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{Supervisor, SupervisorSpec};
+    ///
+    /// // A tree with a slow event consumer: give it four times the room.
+    /// let options = Supervisor::builder().event_capacity(4 * Supervisor::DEFAULT_EVENT_CAPACITY);
+    /// let handle = options.launch(SupervisorSpec::new("app")).unwrap();
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
     pub const DEFAULT_EVENT_CAPACITY: usize = 1024;
 
     /// Validates `spec` and starts the tree with default options on the
@@ -71,17 +86,71 @@ impl Supervisor {
     /// # Panics
     ///
     /// Panics when called outside a tokio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let api = || ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await });
+    ///
+    /// // Two children with one id: nothing starts.
+    /// let error = Supervisor::start(SupervisorSpec::new("app").child(api()).child(api())).unwrap_err();
+    /// assert_eq!(error.violations().len(), 1);
+    ///
+    /// let handle = Supervisor::start(SupervisorSpec::new("app").child(api())).unwrap();
+    /// assert_eq!(handle.path(), "app");
+    /// assert!(handle.shutdown().await.is_clean());
+    /// # }
+    /// ```
     pub fn start(spec: SupervisorSpec) -> Result<SupervisorHandle, SpecError> {
         Supervisor::default().launch(spec)
     }
 
     /// Options for starting trees, to change before [`launch`](Self::launch).
+    /// One value may launch any number of trees.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{Supervisor, SupervisorSpec};
+    ///
+    /// let options = Supervisor::builder().event_capacity(64);
+    /// let app = options.launch(SupervisorSpec::new("app")).unwrap();
+    /// let admin = options.launch(SupervisorSpec::new("admin")).unwrap();
+    /// # app.shutdown().await;
+    /// # admin.shutdown().await;
+    /// # }
+    /// ```
     pub fn builder() -> Self {
         Supervisor::default()
     }
 
     /// Sets how many events a subscriber may fall behind before it loses
-    /// the oldest (at least 1).
+    /// the oldest; 0 counts as 1. The default is
+    /// [`DEFAULT_EVENT_CAPACITY`](Self::DEFAULT_EVENT_CAPACITY). A lagging
+    /// subscriber is told how many events it lost
+    /// ([`EventStreamError::Lagged`](crate::EventStreamError::Lagged)); the
+    /// tree never waits for it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, EventStreamError, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let spec = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// let (handle, mut events) = Supervisor::builder().event_capacity(2).launch_with_events(spec).unwrap();
+    /// handle.shutdown().await; // started, shutdown started, exited, ...: more than 2
+    /// assert!(matches!(events.recv().await, Err(EventStreamError::Lagged(_))));
+    /// # }
+    /// ```
     #[must_use]
     pub fn event_capacity(mut self, capacity: usize) -> Self {
         self.event_capacity = capacity.max(1);
@@ -97,6 +166,21 @@ impl Supervisor {
     /// # Panics
     ///
     /// Panics when called outside a tokio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), supervisor_core::SpecError> {
+    /// use supervisor_core::{ChildSpec, Supervisor, SupervisorSpec, TaskRole};
+    ///
+    /// let spec = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// let handle = Supervisor::builder().event_capacity(16).launch(spec)?;
+    /// handle.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn launch(&self, spec: SupervisorSpec) -> Result<SupervisorHandle, SpecError> {
         self.launch_inner(spec, None)
     }
@@ -159,8 +243,9 @@ impl Supervisor {
             bus,
             seed,
         );
+        tree.span = tracing::info_span!("supervisor", path = %handle.path());
+        let span = tree.span.clone();
         tree.pump_starts();
-        let span = tracing::info_span!("supervisor", path = %handle.path());
         let task = tokio::spawn(tracing::Instrument::instrument(
             async move {
                 let _ = tree.run().await;

@@ -7,9 +7,10 @@ use tokio_util::time::delay_queue;
 use super::{SupervisorHandle, instance::Limits, table::ChildKey};
 use crate::{
     context::ChildContext,
-    policy::{ChildExit, ChildHistory, JitterRng},
+    policy::{ChildExit, ChildHistory, ExitPolicy, JitterRng},
     snapshot::{ChildSnapshot, ChildState, TreeSnapshot},
-    spec::{ChildSpec, EffectivePolicy, RestartPolicy, TaskRole},
+    spec::{ChildSpec, RestartPolicy, SupervisorSpec, TaskRole},
+    task::TaskFactory,
 };
 
 /// A running instance, as its supervisor sees it.
@@ -20,12 +21,28 @@ pub(super) struct Instance {
     pub(super) nested: Option<SupervisorHandle>,
 }
 
-/// One child: its spec, policy state and current instance.
+/// What a child runs at each start.
+pub(super) enum Work {
+    /// A user task, made afresh by its factory for each instance.
+    Task(TaskFactory),
+    /// A nested supervisor, built anew from its spec for each instance.
+    Tree(Box<SupervisorSpec>),
+}
+
+/// One child: what it runs, its policy state and its current instance.
+///
+/// The slot keeps only the parts of the child's [`ChildSpec`] the runtime
+/// reads after the child was added; its id is the last segment of `path`.
 pub(super) struct Slot {
     /// The child's rank in the start order (see [`ChildKey`]).
     pub(super) rank: u64,
-    pub(super) spec: ChildSpec,
-    pub(super) policy: EffectivePolicy,
+    pub(super) role: TaskRole,
+    /// `None` only for a spec that declares no task, which validation
+    /// rejects before a child is added.
+    pub(super) work: Option<Work>,
+    /// The child this sidecar serves.
+    pub(super) primary: Option<ChildKey>,
+    pub(super) exits: ExitPolicy,
     pub(super) limits: Limits,
     pub(super) path: Arc<str>,
     pub(super) history: ChildHistory,
@@ -44,21 +61,23 @@ pub(super) struct Slot {
 }
 
 impl Slot {
-    pub(super) fn new(spec: ChildSpec, parent: &str, rng: JitterRng, rank: u64) -> Self {
+    pub(super) fn new(mut spec: ChildSpec, parent: &str, rng: JitterRng, rank: u64) -> Self {
         let policy = spec.effective_policy();
-        let limits = Limits {
-            timeout: policy.timeout.value,
-            heartbeat: policy.heartbeat.value,
-            ready_timeout: policy.ready_timeout.value,
-            shutdown: policy.shutdown.value,
-            ready_on_completion: spec.role == TaskRole::Job,
+        let work = match (spec.tree.take(), spec.take_task_factory()) {
+            (Some(tree), _) => Some(Work::Tree(tree)),
+            (None, Some(factory)) => Some(Work::Task(factory)),
+            (None, None) => None,
         };
+        let limits = Limits::of(&policy, spec.role);
         let history = ChildHistory::new(&policy, rng);
+        let exits = ExitPolicy::from(&policy);
         Slot {
             rank,
             path: Arc::from([parent, "/", spec.id.as_str()].concat()),
-            spec,
-            policy,
+            role: spec.role,
+            work,
+            primary: None,
+            exits,
             limits,
             history,
             generation: 0,
@@ -78,13 +97,37 @@ impl Slot {
     /// synchronous start).
     pub(super) fn gates(&self) -> bool {
         self.limits.ready_timeout.is_some()
-            || self.spec.role == TaskRole::Job
-            || self.spec.tree.is_some()
+            || self.role == TaskRole::Job
+            || matches!(self.work, Some(Work::Tree(_)))
+    }
+
+    /// Takes the policies of `child` for the decisions to come: the exit
+    /// policy, the deadlines of the next instances and the restart limit
+    /// (the restarts counted so far still count). For a nested tree, the
+    /// next instances are built from `child`'s tree, which is returned so
+    /// that the running instance can take it too.
+    pub(super) fn reconfigure(&mut self, child: &ChildSpec) -> Option<SupervisorSpec> {
+        let policy = child.effective_policy();
+        self.exits = ExitPolicy::from(&policy);
+        self.limits = Limits::of(&policy, self.role);
+        self.history.set_limit(policy.restart_limit.value);
+        match (&mut self.work, &child.tree) {
+            (Some(Work::Tree(stored)), Some(tree)) => {
+                stored.clone_from(tree);
+                Some((**tree).clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The child's id: the last segment of its path (ids hold no `/`).
+    pub(super) fn id(&self) -> &str {
+        self.path.rsplit_once('/').map_or(&*self.path, |(_, id)| id)
     }
 
     /// Whether the child is never restarted, not even with its group.
     pub(super) fn is_temporary(&self) -> bool {
-        self.policy.restart.value == RestartPolicy::Temporary
+        self.exits.restart == RestartPolicy::Temporary
     }
 
     /// Whether the child is meant to be running: not stopped for good.
@@ -93,13 +136,13 @@ impl Slot {
     }
 
     pub(super) fn is_significant(&self) -> bool {
-        self.policy.significant.value
+        self.exits.significant
     }
 
     pub(super) fn snapshot(&self, holds_later_starts: bool) -> ChildSnapshot {
         ChildSnapshot {
             path: Arc::clone(&self.path),
-            role: self.spec.role,
+            role: self.role,
             state: self.state,
             generation: self.generation,
             restarts: self.generation.saturating_sub(1),

@@ -21,7 +21,7 @@ pub(crate) struct ChildKey {
     /// Position in the start order; never given to another child.
     pub(crate) rank: u64,
     /// Place in the storage; reused after the child is removed.
-    index: u32,
+    pub(crate) index: u32,
 }
 
 /// The children of one supervisor.
@@ -63,7 +63,7 @@ impl Table {
             }
         };
         let key = ChildKey { rank, index };
-        self.ids.insert(Box::from(slot.spec.id.as_str()), key);
+        self.ids.insert(Box::from(slot.id()), key);
         self.order.insert(rank, index);
         self.slots[index as usize] = Some(slot);
         key
@@ -73,7 +73,7 @@ impl Table {
     pub(crate) fn remove(&mut self, key: ChildKey) -> Option<Slot> {
         self.get(key)?;
         let slot = self.slots[key.index as usize].take()?;
-        self.ids.remove(slot.spec.id.as_str());
+        self.ids.remove(slot.id());
         self.order.remove(&key.rank);
         self.free.push(key.index);
         self.shrink();

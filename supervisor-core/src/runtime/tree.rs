@@ -24,7 +24,7 @@ use super::{
     SupervisorHandle,
     handle::{Command, Finished},
     instance::{Body, InstanceEnd, InstanceSetup, ReadyNotice, run_instance},
-    slot::{Instance, Slot},
+    slot::{Instance, Slot, Work},
     stopping::StopCause,
     table::{ChildKey, Table},
 };
@@ -34,6 +34,7 @@ use crate::{
     event::EventKind,
     policy::{self, ChildExit, Decision, JitterRng, RestartWindow, StopReason},
     runtime::TreeError,
+    shutdown_report::StopOutcome,
     snapshot::ChildState,
     spec::{AutoShutdown, Strategy, SupervisorSpec},
     task::TaskFuture,
@@ -98,6 +99,9 @@ pub(crate) struct Tree {
     /// The root supervisor's stop token, which any instance of the tree
     /// may cancel through `ChildContext::request_shutdown`.
     root_stop: CancellationToken,
+    /// The `supervisor` span (INFO): the parent of every `child` span of
+    /// this tree, the first ones included.
+    pub(super) span: tracing::Span,
 }
 
 impl Tree {
@@ -146,6 +150,7 @@ impl Tree {
             auto_stop: false,
             parent_ctx: None,
             root_stop: stop.clone(),
+            span: tracing::Span::none(),
         };
         for child in spec.children {
             tree.insert(child);
@@ -160,6 +165,7 @@ impl Tree {
         kill: CancellationToken,
         bus: Arc<EventBus>,
         seed: u64,
+        parent_span: &tracing::Span,
     ) -> (SupervisorHandle, TaskFuture) {
         let path = Arc::from(ctx.path());
         let stop = ctx.stop_token();
@@ -167,7 +173,9 @@ impl Tree {
         tree.generation = ctx.generation();
         tree.root_stop = ctx.shutdown_token();
         tree.parent_ctx = Some(ctx);
-        let run = async move { tree.run().await.map_err(Into::into) };
+        tree.span = tracing::info_span!(parent: parent_span, "supervisor", path = %tree.path);
+        let span = tree.span.clone();
+        let run = async move { tree.run().await.map_err(Into::into) }.instrument(span);
         (handle, Box::pin(run))
     }
 
@@ -176,7 +184,9 @@ impl Tree {
         let rank = self.table.next_rank();
         let rng = JitterRng::derive(self.seed, rank);
         let primary = spec.primary.as_deref().and_then(|id| self.table.key_of(id));
-        let key = self.table.insert(Slot::new(spec, &self.path, rng, rank));
+        let mut slot = Slot::new(spec, &self.path, rng, rank);
+        slot.primary = primary;
+        let key = self.table.insert(slot);
         if let Some(primary) = primary.and_then(|primary| self.table.get_mut(primary)) {
             primary.sidecars.push(key);
         }
@@ -205,7 +215,7 @@ impl Tree {
         }
     }
 
-    fn emit_own(&self, kind: EventKind) {
+    pub(super) fn emit_own(&self, kind: EventKind) {
         self.bus.emit(&self.path, self.generation, kind);
     }
 
@@ -339,17 +349,30 @@ impl Tree {
             root_stop,
             now,
         );
-        let (body, nested) = match (&slot.spec.tree, slot.spec.task_factory()) {
-            (Some(tree), _) => {
+        let span = tracing::info_span!(
+            parent: &self.span,
+            "child",
+            path = %slot.path,
+            role = %slot.role,
+            generation = slot.generation,
+        );
+        let (body, nested) = match &slot.work {
+            Some(Work::Tree(tree)) => {
                 let nested_seed = JitterRng::derive(seed, key.rank).next_u64();
                 let nested_kill = kill.child_token();
                 let spec = (**tree).clone();
-                let (handle, run) =
-                    Tree::nested(spec, ctx.clone(), nested_kill.clone(), bus, nested_seed);
+                let (handle, run) = Tree::nested(
+                    spec,
+                    ctx.clone(),
+                    nested_kill.clone(),
+                    bus,
+                    nested_seed,
+                    &span,
+                );
                 (Body::Tree(run, nested_kill), Some(handle))
             }
-            (None, Some(factory)) => (Body::Task(factory.clone()), None),
-            (None, None) => return,
+            Some(Work::Task(factory)) => (Body::Task(factory.clone()), None),
+            None => return,
         };
         let setup = InstanceSetup {
             key,
@@ -358,12 +381,6 @@ impl Tree {
             notices,
             kill,
         };
-        let span = tracing::debug_span!(
-            "child",
-            path = %slot.path,
-            role = %slot.spec.role,
-            generation = slot.generation,
-        );
         let task = self
             .running
             .spawn(Box::pin(run_instance(setup, body)).instrument(span))
@@ -395,7 +412,7 @@ impl Tree {
         }
         // A job's readiness is its completion: calling `ready()` does not
         // let the children after it start.
-        let opens_gate = slot.spec.role != crate::spec::TaskRole::Job;
+        let opens_gate = slot.role != crate::spec::TaskRole::Job;
         self.emit_for(key, EventKind::Ready);
         if opens_gate && self.gates.remove(&key) {
             self.pump_starts();
@@ -462,13 +479,7 @@ impl Tree {
             return;
         };
         let now = Instant::now();
-        let decision = policy::decide(
-            &slot.policy,
-            &mut slot.history,
-            &mut self.window,
-            &exit,
-            now,
-        );
+        let decision = policy::decide(&slot.exits, &mut slot.history, &mut self.window, &exit, now);
         if self.bus.is_observed() {
             let kind = EventKind::Exited { exit: exit.clone() };
             self.bus.emit_at(&slot.path, generation, kind, now);
@@ -608,6 +619,7 @@ impl Tree {
         if self.escalation.is_none() {
             self.emit_own(EventKind::ShutdownStarted);
         }
+        tracing::info!(children = self.table.len(), "shutdown started");
         self.timers.clear();
         self.pending.clear();
         self.gates.clear();
@@ -625,6 +637,16 @@ impl Tree {
             took: started.elapsed(),
             clean: outcome.is_ok(),
         };
+        tracing::info!(
+            took = %crate::spec::duration::format(report.took),
+            clean = report.is_clean(),
+            aborted = report
+                .children
+                .iter()
+                .filter(|child| child.outcome == StopOutcome::Aborted)
+                .count(),
+            "shutdown finished"
+        );
         let snapshot = self.final_snapshot();
         let finished = Arc::new(Finished {
             report,

@@ -58,7 +58,22 @@ pub struct BackoffPolicy {
 }
 
 impl BackoffPolicy {
-    /// 50 ms doubling to 5 s, jitter 0.2, reset after 10 s of clean running.
+    /// 50 ms doubling to 5 s, jitter 0.2, reset after 10 s of clean running:
+    /// every role's default, and what a table with missing keys falls back to.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{BackoffPolicy, TaskRole};
+    ///
+    /// let backoff = BackoffPolicy::DEFAULT;
+    /// assert_eq!(backoff.initial, Duration::from_millis(50));
+    /// assert_eq!(backoff.nominal_delay(2), Duration::from_millis(100));
+    /// assert_eq!(backoff.max, Duration::from_secs(5));
+    /// assert_eq!(backoff.reset_after(), Duration::from_secs(10));
+    /// assert_eq!(TaskRole::Service.defaults().backoff, backoff);
+    /// ```
     pub const DEFAULT: BackoffPolicy = BackoffPolicy {
         initial: Duration::from_millis(50),
         max: Duration::from_secs(5),
@@ -67,7 +82,19 @@ impl BackoffPolicy {
         reset_after: None,
     };
 
-    /// No backoff: every restart happens at once.
+    /// No backoff: every restart happens at once. Written `backoff = "none"`
+    /// in attributes and config files.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::BackoffPolicy;
+    ///
+    /// assert!(BackoffPolicy::NONE.is_none());
+    /// assert_eq!(BackoffPolicy::NONE.nominal_delay(10), Duration::ZERO);
+    /// assert_eq!(BackoffPolicy::NONE.to_string(), "none");
+    /// ```
     pub const NONE: BackoffPolicy = BackoffPolicy {
         initial: Duration::ZERO,
         max: Duration::ZERO,

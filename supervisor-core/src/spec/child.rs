@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     BackoffPolicy, RestartLimit, RestartPolicy, Severity, ShutdownPolicy, SupervisorSpec, TaskRole,
+    configured::Configured,
 };
 use crate::{
     context::ChildContext,
@@ -107,6 +108,10 @@ pub struct ChildSpec {
     #[serde(skip)]
     #[cfg_attr(feature = "schema", schemars(skip))]
     task: Option<TaskFactory>,
+    /// The fields a config overlay set.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub(crate) configured: Configured,
 }
 
 impl ChildSpec {
@@ -206,6 +211,7 @@ impl ChildSpec {
             significant: None,
             tree: None,
             task: None,
+            configured: Configured::default(),
         }
     }
 
@@ -264,6 +270,12 @@ impl ChildSpec {
     /// ```
     pub fn task_factory(&self) -> Option<&TaskFactory> {
         self.task.as_ref()
+    }
+
+    /// Takes the task factory out of the spec, for the runtime that keeps
+    /// it apart from the rest of the spec.
+    pub(crate) fn take_task_factory(&mut self) -> Option<TaskFactory> {
+        self.task.take()
     }
 
     /// Sets the restart policy.

@@ -2,6 +2,7 @@
 
 use std::{fmt, time::Duration};
 
+use super::configured::{Configured, Field};
 use crate::spec::{
     BackoffPolicy, ChildSpec, RestartLimit, RestartPolicy, Severity, ShutdownPolicy, TaskRole,
 };
@@ -25,6 +26,8 @@ pub enum PolicySource {
     /// Nobody set it and no role has a default for it (an optional deadline
     /// that is off).
     Unset,
+    /// Set by a config overlay ([`SpecOverrides`](super::SpecOverrides)).
+    ConfigFile,
 }
 
 impl fmt::Display for PolicySource {
@@ -33,6 +36,7 @@ impl fmt::Display for PolicySource {
             PolicySource::RoleDefault => "role default",
             PolicySource::Declared => "declared",
             PolicySource::Unset => "not set",
+            PolicySource::ConfigFile => "config file",
         })
     }
 }
@@ -57,6 +61,18 @@ pub struct Sourced<T> {
 
 impl<T> Sourced<T> {
     /// A value the spec set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildSpec, Sourced, TaskRole};
+    ///
+    /// let api = ChildSpec::without_context("api", TaskRole::Service, || async {})
+    ///     .heartbeat(Duration::from_secs(10));
+    /// let policy = api.effective_policy();
+    /// assert_eq!(policy.heartbeat, Sourced::declared(Some(Duration::from_secs(10))));
+    /// ```
     pub const fn declared(value: T) -> Self {
         Sourced {
             value,
@@ -65,6 +81,17 @@ impl<T> Sourced<T> {
     }
 
     /// A value the role gave.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, Severity, Sourced, TaskRole};
+    ///
+    /// let api = ChildSpec::without_context("api", TaskRole::Service, || async {});
+    /// let policy = api.effective_policy();
+    /// assert_eq!(policy.severity, Sourced::role_default(Severity::Critical));
+    /// assert_eq!(policy.severity.source.to_string(), "role default");
+    /// ```
     pub const fn role_default(value: T) -> Self {
         Sourced {
             value,
@@ -73,6 +100,18 @@ impl<T> Sourced<T> {
     }
 
     /// The declared value if there is one, else the role's default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{PolicySource, RestartPolicy, Sourced, TaskRole};
+    ///
+    /// let default = TaskRole::Worker.defaults().restart;
+    /// let kept = Sourced::resolve(None, default);
+    /// assert_eq!((kept.value, kept.source), (RestartPolicy::Transient, PolicySource::RoleDefault));
+    /// let chosen = Sourced::resolve(Some(RestartPolicy::Permanent), default);
+    /// assert_eq!((chosen.value, chosen.source), (RestartPolicy::Permanent, PolicySource::Declared));
+    /// ```
     pub fn resolve(declared: Option<T>, default: T) -> Self {
         match declared {
             Some(value) => Sourced::declared(value),
@@ -137,10 +176,26 @@ pub struct EffectivePolicy {
 }
 
 impl EffectivePolicy {
-    /// Resolves the policy of `spec`.
+    /// Resolves the policy of `spec`: each value the spec sets, else its
+    /// role's default, else (for the optional deadlines) none.
+    /// [`ChildSpec::effective_policy`] does the same.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, EffectivePolicy, PolicySource, RestartPolicy, TaskRole};
+    ///
+    /// let sync = ChildSpec::without_context("sync", TaskRole::Worker, || async {})
+    ///     .restart(RestartPolicy::Permanent);
+    /// let policy = EffectivePolicy::of(&sync);
+    /// assert_eq!(policy.restart.value, RestartPolicy::Permanent);
+    /// assert_eq!(policy.restart.source, PolicySource::Declared);
+    /// assert_eq!(policy.restart_limit.source, PolicySource::RoleDefault);
+    /// assert_eq!((policy.timeout.value, policy.timeout.source), (None, PolicySource::Unset));
+    /// ```
     pub fn of(spec: &ChildSpec) -> Self {
         let defaults = spec.role.defaults();
-        EffectivePolicy {
+        let mut policy = EffectivePolicy {
             id: spec.id.clone(),
             role: spec.role,
             restart: Sourced::resolve(spec.restart, defaults.restart),
@@ -152,6 +207,28 @@ impl EffectivePolicy {
             timeout: Sourced::optional(spec.timeout),
             ready_timeout: Sourced::optional(spec.ready_timeout),
             heartbeat: Sourced::optional(spec.heartbeat),
+        };
+        policy.mark_configured(spec.configured);
+        policy
+    }
+
+    /// Says `config file` for every value an overlay set.
+    fn mark_configured(&mut self, configured: Configured) {
+        let sources = [
+            (Field::Restart, &mut self.restart.source),
+            (Field::Backoff, &mut self.backoff.source),
+            (Field::RestartLimit, &mut self.restart_limit.source),
+            (Field::Shutdown, &mut self.shutdown.source),
+            (Field::Severity, &mut self.severity.source),
+            (Field::Significant, &mut self.significant.source),
+            (Field::Timeout, &mut self.timeout.source),
+            (Field::ReadyTimeout, &mut self.ready_timeout.source),
+            (Field::Heartbeat, &mut self.heartbeat.source),
+        ];
+        for (field, source) in sources {
+            if configured.contains(field) {
+                *source = PolicySource::ConfigFile;
+            }
         }
     }
 }

@@ -26,12 +26,42 @@ pub struct LoadError {
 
 impl LoadError {
     /// Where in the document the error is, such as `children[2].backoff.initial`;
-    /// `.` for the document itself.
+    /// `.` for the document as a whole (such as text after the end of a JSON
+    /// document, or TOML that does not parse).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "json")] {
+    /// use supervisor_core::SupervisorSpec;
+    ///
+    /// let text = r#"{ "children": [ { "id": "api", "backoff": { "initial": "soon" } } ] }"#;
+    /// let error = SupervisorSpec::from_json_str(text).unwrap_err();
+    /// assert_eq!(error.path(), "children[0].backoff.initial");
+    ///
+    /// let error = SupervisorSpec::from_json_str(r#"{ "id": "app" } {}"#).unwrap_err();
+    /// assert_eq!(error.path(), ".");
+    /// # }
+    /// ```
     pub fn path(&self) -> &str {
         &self.path
     }
 
-    /// What was wrong there.
+    /// What was wrong there, as the parser put it; [`Display`](fmt::Display)
+    /// prints it after the path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "toml")] {
+    /// use supervisor_core::SupervisorSpec;
+    ///
+    /// let error = SupervisorSpec::from_toml_str("id = \"app\"\nstrategy = \"one_for_none\"").unwrap_err();
+    /// assert_eq!(error.path(), "strategy");
+    /// assert!(error.message().contains("one_for_none"), "{}", error.message());
+    /// assert!(error.to_string().starts_with("invalid spec at `strategy`: "));
+    /// # }
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }

@@ -8,20 +8,26 @@
 
 mod backoff;
 mod child;
+mod config_error;
+mod configured;
 pub(crate) mod duration;
 mod effective;
 #[cfg(any(feature = "json", feature = "toml"))]
 mod load;
+mod overrides;
 mod restart;
 mod role;
 mod shutdown;
+mod suggest;
 mod tree;
 
 pub use backoff::BackoffPolicy;
 pub use child::ChildSpec;
+pub use config_error::ConfigError;
 pub use effective::{EffectivePolicy, PolicySource, Sourced};
 #[cfg(any(feature = "json", feature = "toml"))]
 pub use load::LoadError;
+pub use overrides::{BackoffOverrides, ChildOverrides, SpecOverrides};
 pub use restart::{RestartLimit, RestartPolicy, Severity};
 pub use role::{RoleDefaults, TaskRole};
 pub use shutdown::{ParseShutdownPolicyError, ShutdownPolicy};

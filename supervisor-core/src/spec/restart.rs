@@ -106,7 +106,20 @@ pub struct RestartLimit {
 }
 
 impl RestartLimit {
-    /// No limit at all: restarts never exhaust. `max` is `u32::MAX`.
+    /// No limit at all: restarts never exhaust, and no restart is
+    /// remembered. `max` is `u32::MAX`; `within` (1 s) means nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildSpec, RestartLimit, TaskRole};
+    ///
+    /// // A service that may restart as often as it needs to.
+    /// let api = ChildSpec::without_context("api", TaskRole::Service, || async {})
+    ///     .restart_limit(RestartLimit::UNLIMITED);
+    /// assert!(api.effective_policy().restart_limit.value.is_unlimited());
+    /// assert_eq!(RestartLimit::UNLIMITED.to_string(), "unlimited");
+    /// ```
     pub const UNLIMITED: RestartLimit = RestartLimit {
         max: u32::MAX,
         within: Duration::from_secs(1),

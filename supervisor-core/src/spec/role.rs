@@ -76,6 +76,18 @@ pub struct RoleDefaults {
 
 impl TaskRole {
     /// Every role, in the order of the role table.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Severity, TaskRole};
+    ///
+    /// let critical: Vec<TaskRole> = TaskRole::ALL
+    ///     .into_iter()
+    ///     .filter(|role| role.defaults().severity == Severity::Critical)
+    ///     .collect();
+    /// assert_eq!(critical, [TaskRole::Service, TaskRole::Supervisor]);
+    /// ```
     pub const ALL: [TaskRole; 5] = [
         TaskRole::Service,
         TaskRole::Worker,

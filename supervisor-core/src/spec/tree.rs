@@ -156,7 +156,19 @@ pub struct SupervisorSpec {
 }
 
 impl SupervisorSpec {
-    /// The intensity a supervisor has unless set: 10 restarts within 60 s.
+    /// The intensity a supervisor has unless set: 10 restarts within 60 s,
+    /// counted over all its children together.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{RestartLimit, SupervisorSpec};
+    ///
+    /// let limit = SupervisorSpec::DEFAULT_RESTART_LIMIT;
+    /// assert_eq!(limit, RestartLimit::new(10, Duration::from_secs(60)));
+    /// assert_eq!(SupervisorSpec::new("app").restart_limit, limit);
+    /// ```
     pub const DEFAULT_RESTART_LIMIT: RestartLimit = RestartLimit::new(10, Duration::from_secs(60));
 
     /// An empty one_for_one supervisor with the default intensity.

@@ -64,6 +64,31 @@ impl Footprint {
     /// # Panics
     ///
     /// When a structure outlives the children it was kept for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, Supervisor, SupervisorSpec, TaskRole, testing::footprint};
+    ///
+    /// let handle = Supervisor::start(SupervisorSpec::new("app")).unwrap();
+    /// for n in 0..10 {
+    ///     let spec = ChildSpec::new(format!("w{n}"), TaskRole::Worker, |ctx| async move { ctx.cancelled().await });
+    ///     handle.add_child(spec).await.unwrap();
+    /// }
+    /// for n in 0..10 {
+    ///     handle.restart_child(&format!("w{n}")).await.unwrap();
+    /// }
+    /// for n in 0..5 {
+    ///     handle.remove_child(&format!("w{n}")).await.unwrap();
+    /// }
+    /// let after = footprint(&handle).await.unwrap();
+    /// assert_eq!(after.children, 5);
+    /// after.assert_follows_children(); // nothing kept for the removed five
+    /// # handle.shutdown().await;
+    /// # }
+    /// ```
     pub fn assert_follows_children(&self) {
         let live = self.children;
         let checks = [
@@ -95,6 +120,23 @@ impl Footprint {
 /// # Errors
 ///
 /// [`ControlError::Stopped`] once the supervisor has stopped.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// use supervisor_core::{ChildSpec, ControlError, Supervisor, SupervisorSpec, TaskRole, testing::footprint};
+///
+/// let api = ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await });
+/// let handle = Supervisor::start(SupervisorSpec::new("app").child(api)).unwrap();
+/// let now = footprint(&handle).await.unwrap();
+/// assert_eq!((now.children, now.running), (1, 1));
+///
+/// handle.shutdown().await;
+/// assert!(matches!(footprint(&handle).await, Err(ControlError::Stopped)));
+/// # }
+/// ```
 pub async fn footprint(handle: &SupervisorHandle) -> Result<Footprint, ControlError> {
     handle.footprint().await
 }

@@ -157,15 +157,102 @@ impl TestOutcome {
 }
 
 impl TestTree {
-    /// The jitter seed a tree gets when its spec sets none.
+    /// The jitter seed a tree gets when its spec sets none, so the backoff
+    /// delays of a test are the same on every run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use supervisor_core::{EventKind, SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// // Default backoff, jitter 0.2 included: the delays still repeat run after run.
+    /// async fn delays(spec: SupervisorSpec) -> Vec<Duration> {
+    ///     let api = FaultScript::new()
+    ///         .on_attempts(1..=3, Step::fail("refused"))
+    ///         .child("api", TaskRole::Service);
+    ///     let mut tree = TestTree::start(spec.child(api));
+    ///     tree.run_until(&EventPattern::started("app/api").generation(4)).await;
+    ///     let trace = tree.shutdown().await.trace;
+    ///     let pattern = EventPattern::restart_scheduled("app/api");
+    ///     trace
+    ///         .matching(&pattern)
+    ///         .filter_map(|event| match event.kind {
+    ///             EventKind::RestartScheduled { delay } => Some(delay),
+    ///             _ => None,
+    ///         })
+    ///         .collect()
+    /// }
+    /// let first = delays(SupervisorSpec::new("app")).await;
+    /// assert_eq!(first.len(), 3);
+    /// assert_eq!(first, delays(SupervisorSpec::new("app")).await);
+    /// assert_eq!(first, delays(SupervisorSpec::new("app").jitter_seed(TestTree::SEED)).await);
+    /// # }
+    /// ```
     pub const SEED: u64 = 0x5eed;
 
     /// How long [`run_until`](Self::run_until) waits for its event: an hour
     /// of simulated time, which the paused clock skips through at once.
+    /// For a longer wait, use [`run_until_within`](Self::run_until_within).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use supervisor_core::{BackoffPolicy, SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// // A 20-minute backoff is well within the patience, and takes no wall time.
+    /// let slow = BackoffPolicy::DEFAULT
+    ///     .initial(Duration::from_secs(20 * 60))
+    ///     .max(Duration::from_secs(60 * 60))
+    ///     .jitter(0.0);
+    /// let api = FaultScript::new()
+    ///     .on_attempt(1, Step::fail("refused"))
+    ///     .child("api", TaskRole::Service)
+    ///     .backoff(slow);
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(api));
+    /// let second = tree.run_until(&EventPattern::started("app/api").generation(2)).await;
+    /// assert_eq!(second.elapsed, Duration::from_secs(20 * 60));
+    /// assert!(second.elapsed < TestTree::PATIENCE);
+    /// # tree.shutdown().await;
+    /// # }
+    /// ```
     pub const PATIENCE: Duration = Duration::from_secs(3600);
 
-    /// How many events the collector may fall behind; a test that lets more
-    /// pile up between two awaits fails with a clear message.
+    /// How many events the collector may fall behind (65 536); a test that
+    /// lets more pile up between two collections (such as one long
+    /// [`run_for`](Self::run_for)) fails with a clear message.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use supervisor_core::{BackoffPolicy, RestartLimit, SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, Step, TestTree};
+    ///
+    /// // A child that fails every 10 ms, with no limit: 400 events a second.
+    /// let flaky = FaultScript::new()
+    ///     .then(Step::fail_after(Duration::from_millis(10), "refused"))
+    ///     .child("flaky", TaskRole::Worker)
+    ///     .backoff(BackoffPolicy::NONE)
+    ///     .restart_limit(RestartLimit::UNLIMITED);
+    /// let app = SupervisorSpec::new("app").restart_limit(RestartLimit::UNLIMITED).child(flaky);
+    /// let mut tree = TestTree::start(app);
+    /// // A minute at once piles up some 24 000 events: within the capacity.
+    /// tree.run_for(Duration::from_secs(60)).await;
+    /// let events = tree.trace().events().len();
+    /// assert!(events > 20_000 && events < TestTree::EVENT_CAPACITY);
+    /// # tree.shutdown().await;
+    /// # }
+    /// ```
     pub const EVENT_CAPACITY: usize = 1 << 16;
 
     /// Starts `spec` (with [`TestTree::SEED`] unless it has a seed).

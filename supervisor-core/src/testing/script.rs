@@ -206,14 +206,63 @@ impl FaultScript {
         self
     }
 
-    /// Sends a heartbeat this often while an attempt runs.
+    /// Sends a heartbeat this often while an attempt runs (not during
+    /// [`Step::StopHeartbeatAfter`]'s silence). Without it, a scripted child
+    /// never beats, so a `heartbeat` on its spec stops it as failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use supervisor_core::{SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{ExitReason, FaultScript, TestTree};
+    ///
+    /// let second = Duration::from_secs(1);
+    /// let beating = FaultScript::new()
+    ///     .beat_every(second / 2)
+    ///     .child("beating", TaskRole::Worker)
+    ///     .heartbeat(second);
+    /// let silent = FaultScript::new().child("silent", TaskRole::Worker).heartbeat(second);
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(beating).child(silent));
+    /// tree.run_for(Duration::from_millis(1500)).await;
+    /// assert_eq!(tree.trace().exits_by_reason("app/silent")[&ExitReason::MissedHeartbeat], 1);
+    /// assert!(tree.trace().exits_by_reason("app/beating").is_empty());
+    /// # tree.shutdown().await;
+    /// # }
+    /// ```
     #[must_use]
     pub fn beat_every(mut self, period: Duration) -> Self {
         self.beat_every = Some(period);
         self
     }
 
-    /// Reports every instance to `tracker` while it is alive.
+    /// Reports every instance to `tracker` while it is alive, under its
+    /// path (`app/api`): from its start until its task ends or is aborted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+    /// # async fn main() {
+    /// use supervisor_core::{BackoffPolicy, SupervisorSpec, TaskRole};
+    /// use supervisor_core::testing::{EventPattern, FaultScript, InstanceTracker, Step, TestTree};
+    ///
+    /// let tracker = InstanceTracker::new();
+    /// let api = FaultScript::new()
+    ///     .on_attempts([1, 2], Step::fail("refused"))
+    ///     .tracked_by(&tracker)
+    ///     .child("api", TaskRole::Service)
+    ///     .backoff(BackoffPolicy::NONE);
+    /// let mut tree = TestTree::start(SupervisorSpec::new("app").child(api));
+    /// tree.run_until(&EventPattern::started("app/api").generation(3)).await;
+    /// tree.shutdown().await.assert_no_orphans();
+    /// assert_eq!(tracker.entered("app/api"), 3);
+    /// assert_eq!(tracker.max_alive("app/api"), 1); // never two at once
+    /// assert_eq!(tracker.alive("app/api"), 0);
+    /// # }
+    /// ```
     #[must_use]
     pub fn tracked_by(mut self, tracker: &InstanceTracker) -> Self {
         self.tracker = Some(tracker.clone());

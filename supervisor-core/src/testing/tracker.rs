@@ -37,7 +37,21 @@ struct Counts {
     entered: u64,
 }
 
-/// Held by a live instance; dropping it marks the instance gone.
+/// Held by a live instance; dropping it marks the instance gone. Returned
+/// by [`InstanceTracker::enter`].
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::testing::InstanceTracker;
+///
+/// let tracker = InstanceTracker::new();
+/// {
+///     let _alive = tracker.enter("app/api"); // held for the instance's whole run
+///     assert_eq!(tracker.alive("app/api"), 1);
+/// }
+/// assert_eq!(tracker.alive("app/api"), 0);
+/// ```
 #[must_use = "the instance counts as alive while the guard is held"]
 pub struct InstanceGuard {
     tracker: InstanceTracker,
@@ -45,7 +59,20 @@ pub struct InstanceGuard {
 }
 
 impl InstanceTracker {
-    /// An empty tracker.
+    /// An empty tracker. Clones share their counts: give one to each
+    /// script and keep one to ask.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::InstanceTracker;
+    ///
+    /// let tracker = InstanceTracker::new();
+    /// let shared = tracker.clone();
+    /// let _guard = shared.enter("app/api");
+    /// assert_eq!(tracker.alive("app/api"), 1);
+    /// assert_eq!(tracker.entered("app/db"), 0); // unknown paths count 0
+    /// ```
     pub fn new() -> Self {
         InstanceTracker::default()
     }
@@ -55,6 +82,18 @@ impl InstanceTracker {
     }
 
     /// Marks an instance of `path` alive until the guard is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::InstanceTracker;
+    ///
+    /// let tracker = InstanceTracker::new();
+    /// let old = tracker.enter("app/api");
+    /// let new = tracker.enter("app/api"); // started before the old one ended
+    /// drop((old, new));
+    /// assert_eq!(tracker.max_alive("app/api"), 2);
+    /// ```
     pub fn enter(&self, path: &str) -> InstanceGuard {
         let path: Arc<str> = Arc::from(path);
         let mut counts = self.counts();
@@ -69,21 +108,72 @@ impl InstanceTracker {
     }
 
     /// Instances of `path` alive now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::InstanceTracker;
+    ///
+    /// let tracker = InstanceTracker::new();
+    /// let guard = tracker.enter("app/api");
+    /// assert_eq!(tracker.alive("app/api"), 1);
+    /// drop(guard);
+    /// assert_eq!(tracker.alive("app/api"), 0);
+    /// ```
     pub fn alive(&self, path: &str) -> usize {
         self.counts().get(path).map_or(0, |c| c.alive)
     }
 
-    /// The most instances of `path` ever alive at once.
+    /// The most instances of `path` ever alive at once: 1 when every
+    /// instance ended before the next started.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::InstanceTracker;
+    ///
+    /// let tracker = InstanceTracker::new();
+    /// for _ in 0..3 {
+    ///     let _instance = tracker.enter("app/api"); // one after the other
+    /// }
+    /// assert_eq!(tracker.max_alive("app/api"), 1);
+    /// ```
     pub fn max_alive(&self, path: &str) -> usize {
         self.counts().get(path).map_or(0, |c| c.max_alive)
     }
 
-    /// How many instances of `path` have run.
+    /// How many instances of `path` have run (or are running).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::InstanceTracker;
+    ///
+    /// let tracker = InstanceTracker::new();
+    /// for _ in 0..3 {
+    ///     let _instance = tracker.enter("app/api");
+    /// }
+    /// assert_eq!(tracker.entered("app/api"), 3);
+    /// ```
     pub fn entered(&self, path: &str) -> u64 {
         self.counts().get(path).map_or(0, |c| c.entered)
     }
 
-    /// Instances alive now whose path is `prefix` or under it.
+    /// Instances alive now whose path is `prefix` or under it (`app/ingest`
+    /// and `app/ingest/parser`, not `app/ingester`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::InstanceTracker;
+    ///
+    /// let tracker = InstanceTracker::new();
+    /// let _tree = tracker.enter("app/ingest");
+    /// let _parser = tracker.enter("app/ingest/parser");
+    /// let _other = tracker.enter("app/ingester");
+    /// assert_eq!(tracker.alive_under("app/ingest"), 2);
+    /// assert_eq!(tracker.alive_under("app"), 3);
+    /// ```
     pub fn alive_under(&self, prefix: &str) -> usize {
         let nested = format!("{prefix}/");
         self.counts()
@@ -93,7 +183,22 @@ impl InstanceTracker {
             .sum()
     }
 
-    /// Every path whose instances ever overlapped, with the most alive at once.
+    /// Every path whose instances ever overlapped, with the most alive at
+    /// once, sorted by path: empty when no restart left an old instance
+    /// running beside its new one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::testing::InstanceTracker;
+    ///
+    /// let tracker = InstanceTracker::new();
+    /// drop(tracker.enter("app/db"));
+    /// let _db = tracker.enter("app/db");
+    /// let _first = tracker.enter("app/api");
+    /// let _second = tracker.enter("app/api");
+    /// assert_eq!(tracker.overlaps(), [("app/api".into(), 2)]);
+    /// ```
     pub fn overlaps(&self) -> Vec<(Arc<str>, usize)> {
         let mut found: Vec<_> = self
             .counts()

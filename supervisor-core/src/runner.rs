@@ -1,0 +1,447 @@
+//! The application shell: a tree as the body of `main`, tuned by a config
+//! file, with the exit code systemd and Kubernetes act on.
+
+use std::{fmt, future::Future, path::PathBuf, pin::Pin, process::ExitCode};
+
+use crate::{
+    declare::SupervisorTree,
+    event::{EventStream, EventStreamError, SupervisorEvent},
+    run::{RunFailure, RunSummary, termination},
+    runtime::{Supervisor, SupervisorHandle},
+    spec::{ConfigError, SupervisorSpec},
+};
+
+/// The environment variable that names a config overlay file for `run*`
+/// and [`Runner`]: a TOML file, or JSON when the name ends in `.json`.
+pub const CONFIG_ENV: &str = "SUPERVISOR_CONFIG";
+
+type EventCallback = Box<dyn FnMut(&SupervisorEvent) + Send>;
+type StartCallback = Box<dyn FnOnce(SupervisorHandle) + Send>;
+type StopSignal = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Where the config overlay comes from.
+#[derive(Debug, Clone)]
+enum ConfigSource {
+    /// The file named by [`CONFIG_ENV`], if it is set.
+    Environment,
+    File(PathBuf),
+    None,
+}
+
+/// Runs a supervision tree as the body of `main`: the builder behind
+/// [`run`](crate::run), [`run_spec`](crate::run_spec) and `run_with`.
+///
+/// [`run`](Self::run) merges the config overlay onto the spec, starts the
+/// tree, waits for ctrl-c, SIGTERM, a child's
+/// [`request_shutdown`](crate::ChildContext::request_shutdown) or the
+/// tree's own end, shuts it down in order, prints a one-line summary to
+/// stderr (and logs it through `tracing`) and returns the exit code:
+///
+/// | code | meaning | systemd, Kubernetes |
+/// |---|---|---|
+/// | `0` | clean stop | done (or restarted by an `Always` policy) |
+/// | `1` | the root escalated | restart the process (`Restart=on-failure`) |
+/// | `78` | the spec or the config file is invalid (`EX_CONFIG`) | do not restart in a loop: `RestartPreventExitStatus=78` |
+///
+/// A systemd unit that restarts crashes but not a bad config:
+///
+/// ```ini
+/// [Service]
+/// ExecStart=/usr/local/bin/app
+/// Environment=SUPERVISOR_CONFIG=/etc/app/supervisor.toml
+/// Restart=on-failure
+/// RestartPreventExitStatus=78
+/// ExecReload=/bin/kill -HUP $MAINPID
+/// ```
+///
+/// In Kubernetes a pod restarts on any non-zero exit; the code and the
+/// message on stderr show in `kubectl describe pod` (`Last State:
+/// Terminated, Exit Code: 78`) and, with `terminationMessagePolicy:
+/// FallbackToLogsOnError`, in the pod's termination message:
+///
+/// ```yaml
+/// containers:
+///   - name: app
+///     image: registry.example/app:1.4
+///     env:
+///       - name: SUPERVISOR_CONFIG
+///         value: /etc/app/supervisor.toml
+///     terminationMessagePolicy: FallbackToLogsOnError
+///     terminationGracePeriodSeconds: 30   # longer than the tree's shutdown graces
+/// ```
+///
+/// With a config file, SIGHUP re-reads it and applies it to the decisions
+/// to come ([`SupervisorHandle::reconfigure`]); an invalid file keeps the
+/// values in force and says why on stderr, in the log and as a
+/// [`ReconfigureRejected`](crate::EventKind::ReconfigureRejected) event.
+///
+/// # Examples
+///
+/// ```no_run
+/// use supervisor_core::{ChildSpec, Runner, SupervisorSpec, TaskRole};
+///
+/// #[tokio::main]
+/// async fn main() -> std::process::ExitCode {
+///     let spec = SupervisorSpec::new("app")
+///         .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+///     Runner::new(spec)
+///         .config_file("/etc/app/supervisor.toml")
+///         .on_event(|event| println!("{} {:?}", event.path, event.kind))
+///         .on_start(|handle| println!("started {}", handle.path()))
+///         .run()
+///         .await
+/// }
+/// ```
+#[must_use = "a Runner does nothing until `run` is awaited"]
+pub struct Runner {
+    spec: SupervisorSpec,
+    config: ConfigSource,
+    on_event: Option<EventCallback>,
+    on_start: Option<StartCallback>,
+    stop: Option<StopSignal>,
+}
+
+impl Runner {
+    /// A runner for `spec`, with the config file named by [`CONFIG_ENV`]
+    /// if that is set, stopped by ctrl-c or SIGTERM.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Runner, SupervisorSpec};
+    ///
+    /// let runner = Runner::new(SupervisorSpec::new("app"));
+    /// # drop(runner);
+    /// ```
+    pub fn new(spec: SupervisorSpec) -> Self {
+        Runner {
+            spec,
+            config: ConfigSource::Environment,
+            on_event: None,
+            on_start: None,
+            stop: None,
+        }
+    }
+
+    /// A runner for a declared tree (`#[derive(Supervisor)]` or a
+    /// hand-written [`SupervisorTree`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Runner, SupervisorSpec, SupervisorTree};
+    ///
+    /// struct App;
+    /// impl SupervisorTree for App {
+    ///     const ID: &'static str = "app";
+    ///     fn spec() -> SupervisorSpec { SupervisorSpec::new("app") }
+    /// }
+    /// let runner = Runner::tree::<App>();
+    /// # drop(runner);
+    /// ```
+    pub fn tree<T: SupervisorTree>() -> Self {
+        Runner::new(T::spec())
+    }
+
+    /// Reads the config overlay from `path` (TOML, or JSON when the name
+    /// ends in `.json`) instead of the file [`CONFIG_ENV`] names.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Runner, SupervisorSpec};
+    ///
+    /// let runner = Runner::new(SupervisorSpec::new("app")).config_file("supervisor.toml");
+    /// # drop(runner);
+    /// ```
+    pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config = ConfigSource::File(path.into());
+        self
+    }
+
+    /// Uses no config file, whatever [`CONFIG_ENV`] says.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Runner, SupervisorSpec};
+    ///
+    /// let runner = Runner::new(SupervisorSpec::new("app")).without_config();
+    /// # drop(runner);
+    /// ```
+    pub fn without_config(mut self) -> Self {
+        self.config = ConfigSource::None;
+        self
+    }
+
+    /// Calls `callback` with every event of the tree, in order, on a task
+    /// of its own (a slow callback never slows the supervisor; if it falls
+    /// more than the event buffer behind, the events it missed are logged
+    /// as lost). The task ends after the tree's last event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Runner, SupervisorSpec};
+    ///
+    /// let runner = Runner::new(SupervisorSpec::new("app"))
+    ///     .on_event(|event| println!("{}", serde_json::to_string(event).unwrap()));
+    /// # drop(runner);
+    /// ```
+    pub fn on_event(mut self, callback: impl FnMut(&SupervisorEvent) + Send + 'static) -> Self {
+        self.on_event = Some(Box::new(callback));
+        self
+    }
+
+    /// Calls `callback` with the tree's handle once it has started, to keep
+    /// for control while it runs (an admin endpoint, say).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Runner, SupervisorSpec};
+    ///
+    /// let (tx, handle) = tokio::sync::oneshot::channel();
+    /// let runner = Runner::new(SupervisorSpec::new("app")).on_start(move |h| {
+    ///     let _ = tx.send(h);
+    /// });
+    /// # drop((runner, handle));
+    /// ```
+    pub fn on_start(mut self, callback: impl FnOnce(SupervisorHandle) + Send + 'static) -> Self {
+        self.on_start = Some(Box::new(callback));
+        self
+    }
+
+    /// Stops the tree when `signal` resolves, instead of on ctrl-c or
+    /// SIGTERM.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{Runner, SupervisorSpec};
+    ///
+    /// let summary = Runner::new(SupervisorSpec::new("app"))
+    ///     .without_config()
+    ///     .stop_on(async {})
+    ///     .run_summary()
+    ///     .await;
+    /// assert!(summary.is_success());
+    /// # }
+    /// ```
+    pub fn stop_on(mut self, signal: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.stop = Some(Box::pin(signal));
+        self
+    }
+
+    /// Runs the tree to its end, prints the summary on stderr, logs it, and
+    /// returns the exit code (0, 1 or 78; see [`Runner`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::process::ExitCode;
+    /// use supervisor_core::{Runner, SupervisorSpec};
+    ///
+    /// let code = Runner::new(SupervisorSpec::new("app")).without_config().stop_on(async {}).run().await;
+    /// assert_eq!(code, ExitCode::SUCCESS);
+    /// # }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future drops the handle but leaves the
+    /// tree running. Await it to the end (it is meant as the tail of
+    /// `main`).
+    pub async fn run(self) -> ExitCode {
+        let summary = self.run_summary().await;
+        eprintln!("{summary}");
+        log_summary(&summary);
+        summary.exit_code()
+    }
+
+    /// [`run`](Self::run) without printing: returns how the run ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{ChildSpec, RunFailure, Runner, SupervisorSpec, TaskRole};
+    ///
+    /// let spec = SupervisorSpec::new("app")
+    ///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+    /// let summary = Runner::new(spec).config_file("/nonexistent.toml").run_summary().await;
+    /// assert!(matches!(summary.failure, Some(RunFailure::InvalidConfig(_))));
+    /// assert_eq!(summary.exit_code(), std::process::ExitCode::from(78));
+    /// # }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`run`](Self::run).
+    pub async fn run_summary(self) -> RunSummary {
+        let id = self.spec.id.clone();
+        let not_started = |failure| RunSummary {
+            id: id.clone(),
+            report: None,
+            failure: Some(failure),
+        };
+        let file = self.config.path();
+        // Listen for SIGHUP before anything starts, so that a reload sent
+        // right after the start is not taken for the default "terminate".
+        let hangups = file.as_ref().and_then(|_| hangup_signal());
+        let spec = match &file {
+            Some(file) => match merged(file, self.spec.clone()) {
+                Ok(spec) => spec,
+                Err(error) => return not_started(RunFailure::InvalidConfig(error)),
+            },
+            None => self.spec.clone(),
+        };
+        let started = match self.on_event {
+            Some(callback) => Supervisor::builder()
+                .launch_with_events(spec)
+                .map(|(handle, events)| (handle, Some(tokio::spawn(forward(events, callback))))),
+            None => Supervisor::start(spec).map(|handle| (handle, None)),
+        };
+        let (handle, forwarder) = match started {
+            Ok(started) => started,
+            Err(error) => return not_started(RunFailure::InvalidSpec(error)),
+        };
+        if let Some(callback) = self.on_start {
+            callback(handle.clone());
+        }
+        let stop = self.stop.unwrap_or_else(|| Box::pin(termination()));
+        tokio::select! {
+            _ = handle.wait() => {}
+            () = stop => {}
+            () = reload_on_hangup(hangups, file, self.spec, handle.clone()) => {}
+        }
+        let report = handle.shutdown().await;
+        let failure = handle.wait().await.err().map(RunFailure::Escalated);
+        if let Some(forwarder) = forwarder {
+            let _ = forwarder.await;
+        }
+        RunSummary {
+            id,
+            report: Some(report),
+            failure,
+        }
+    }
+}
+
+impl fmt::Debug for Runner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runner")
+            .field("spec", &self.spec.id)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfigSource {
+    fn path(&self) -> Option<PathBuf> {
+        match self {
+            ConfigSource::Environment => std::env::var_os(CONFIG_ENV)
+                .filter(|path| !path.is_empty())
+                .map(PathBuf::from),
+            ConfigSource::File(path) => Some(path.clone()),
+            ConfigSource::None => None,
+        }
+    }
+}
+
+/// The declared spec with the overlay in `file` merged and checked.
+pub(crate) fn merged(
+    file: &std::path::Path,
+    declared: SupervisorSpec,
+) -> Result<SupervisorSpec, ConfigError> {
+    crate::spec::SpecOverrides::from_file(file)?.apply(declared)
+}
+
+/// Hands every event to `callback` until the tree's last one.
+async fn forward(mut events: EventStream, mut callback: EventCallback) {
+    loop {
+        match events.recv().await {
+            Ok(event) => callback(&event),
+            Err(EventStreamError::Lagged(missed)) => {
+                tracing::warn!(missed, "the event callback fell behind; events lost");
+            }
+            Err(EventStreamError::Closed) => return,
+        }
+    }
+}
+
+#[cfg(unix)]
+type Hangups = tokio::signal::unix::Signal;
+#[cfg(not(unix))]
+type Hangups = std::convert::Infallible;
+
+/// A stream of SIGHUPs, where there are signals.
+fn hangup_signal() -> Option<Hangups> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        signal(SignalKind::hangup()).ok()
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// With a config file, re-reads it on every SIGHUP and applies it; never
+/// resolves.
+async fn reload_on_hangup(
+    hangups: Option<Hangups>,
+    file: Option<PathBuf>,
+    declared: SupervisorSpec,
+    handle: SupervisorHandle,
+) {
+    #[cfg(unix)]
+    if let (Some(mut hangups), Some(file)) = (hangups, file) {
+        while hangups.recv().await.is_some() {
+            reload(&file, &declared, &handle).await;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (hangups, file, declared, handle);
+    std::future::pending::<()>().await;
+}
+
+/// Re-reads `file`, merges it onto the declared spec and applies it to the
+/// running tree; an invalid file changes nothing and says why.
+pub(crate) async fn reload(
+    file: &std::path::Path,
+    declared: &SupervisorSpec,
+    handle: &SupervisorHandle,
+) {
+    let applied = match merged(file, declared.clone()) {
+        Ok(spec) => handle
+            .reconfigure(spec)
+            .await
+            .map_err(|error| error.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    match applied {
+        Ok(()) => tracing::info!(file = %file.display(), "config reloaded"),
+        Err(reason) => {
+            eprintln!("config reload refused, the values in force stay: {reason}");
+            handle.reject_config(reason);
+        }
+    }
+}
+
+/// The summary through `tracing` too, for programs whose stderr is not
+/// where their logs go.
+pub(crate) fn log_summary(summary: &RunSummary) {
+    if summary.is_success() {
+        tracing::info!(supervisor = %summary.id, "{summary}");
+    } else {
+        tracing::error!(supervisor = %summary.id, "{summary}");
+    }
+}
+
+#[cfg(test)]
+mod tests;
