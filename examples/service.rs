@@ -203,10 +203,7 @@ async fn reporter(ctx: ChildContext, State(counters): State<Arc<Counters>>) {
 /// them, reads `/stats`, and asks the tree to shut down. Otherwise it has
 /// nothing to do.
 #[supervised(role = "job", timeout = "30s")]
-async fn demo(
-    ctx: ChildContext,
-    State(app): State<AppState>,
-) -> Result<(), std::io::Error> {
+async fn demo(ctx: ChildContext, State(app): State<AppState>) -> Result<(), std::io::Error> {
     if !app.config.demo {
         return Ok(());
     }
@@ -223,7 +220,10 @@ async fn demo(
     while app.counters.done.load(Ordering::Relaxed) < 3 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    print!("demo: GET /stats: {}", http(address, "GET /stats", "").await?);
+    print!(
+        "demo: GET /stats: {}",
+        http(address, "GET /stats", "").await?
+    );
     ctx.request_shutdown();
     Ok(())
 }

@@ -77,7 +77,10 @@ fn record(seen: &Seen, what: String) {
 /// A job without a context, taking the whole state.
 #[supervised(role = "job")]
 async fn migrate(State(app): State<AppState>) -> Result<(), String> {
-    record(&app.seen, format!("migrate epoch={}", app.epoch.load(Ordering::SeqCst)));
+    record(
+        &app.seen,
+        format!("migrate epoch={}", app.epoch.load(Ordering::SeqCst)),
+    );
     Ok(())
 }
 
@@ -92,7 +95,11 @@ async fn reader(
 ) -> Result<(), String> {
     record(
         &seen,
-        format!("reader#{} epoch={epoch} config={}", ctx.generation(), config.name),
+        format!(
+            "reader#{} epoch={epoch} config={}",
+            ctx.generation(),
+            config.name
+        ),
     );
     if ctx.generation() == 1 {
         tokio::time::sleep(Duration::from_secs(1)).await;

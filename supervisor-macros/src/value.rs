@@ -137,8 +137,8 @@ impl RawValue {
         }
         let value = meta.value()?;
         let fork = value.fork();
-        let is_type = fork.parse::<syn::Type>().is_ok()
-            && (fork.is_empty() || fork.peek(syn::Token![,]));
+        let is_type =
+            fork.parse::<syn::Type>().is_ok() && (fork.is_empty() || fork.peek(syn::Token![,]));
         if is_type {
             Ok(RawValue::Type(value.parse()?))
         } else {

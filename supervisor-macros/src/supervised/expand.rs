@@ -110,7 +110,9 @@ impl<'a> Parts<'a> {
 
     /// `const ID`, `ROLE`, `PRIMARY` and `FACTS`, as `this` names them.
     fn constants(&self, this: &TokenStream) -> TokenStream {
-        let Parts { s, id, role, facts, .. } = self;
+        let Parts {
+            s, id, role, facts, ..
+        } = self;
         let primary = match &self.primary {
             Some(primary) => quote!(#s::Option::Some(#primary)),
             None => quote!(#s::Option::None),
@@ -133,7 +135,12 @@ impl<'a> Parts<'a> {
     /// The spec: the declared policy and the task's factory, which calls
     /// `task` (the fn, or a closure that extracts its state arguments).
     fn spec(&self, this: &TokenStream, task: &TokenStream) -> TokenStream {
-        let Parts { s, signature, calls, .. } = self;
+        let Parts {
+            s,
+            signature,
+            calls,
+            ..
+        } = self;
         let output = &signature.output;
         let factory = match &signature.context {
             Some(context) => quote!(#s::task_with_context::<#output, #context, _, _>(#task)),
@@ -210,7 +217,9 @@ impl<'a> Parts<'a> {
     /// `{ let task = api; move |ctx| task(ctx, State(<Db as FromState<S>>::from_state(&state))) }`:
     /// the state arguments are extracted at each start.
     fn extracting_task(&self, state: &Ident, value: &Ident) -> TokenStream {
-        let Parts { s, name, signature, .. } = self;
+        let Parts {
+            s, name, signature, ..
+        } = self;
         let extracted = signature.states.iter().map(|argument| {
             let taken = &argument.taken;
             quote!(#s::State(<#taken as #s::FromState<#state>>::from_state(&#value)))

@@ -141,7 +141,11 @@ fn taken_from_state(ty: &Type) -> Option<Type> {
     let PathArguments::AngleBracketed(arguments) = &last.arguments else {
         return None;
     };
-    match (last.ident == "State", arguments.args.len(), arguments.args.first()) {
+    match (
+        last.ident == "State",
+        arguments.args.len(),
+        arguments.args.first(),
+    ) {
         (true, 1, Some(GenericArgument::Type(taken))) => Some(taken.clone()),
         _ => None,
     }

@@ -67,7 +67,9 @@ impl Tree<'_> {
         let (name, vis) = (self.name, self.vis);
         let state = crate::names::state_parameter();
         let value = crate::names::state_value();
-        let bounds = self.field_types().map(|ty| quote!(#ty: #s::ChildOf<#state>));
+        let bounds = self
+            .field_types()
+            .map(|ty| quote!(#ty: #s::ChildOf<#state>));
         let children = self.fields.iter().map(|field| {
             let ty = &field.ty;
             let spec = quote!(<#ty as #s::ChildOf<#state>>::child_spec(#value));
