@@ -81,15 +81,12 @@ async fn the_quick_start_tree_runs_with_its_state() {
     done.assert_no_orphans();
 }
 
+mod readme;
+
 #[test]
 fn readme_shows_the_quick_start_of_this_file() {
-    let this = include_str!("readme_quick_start.rs");
-    let begin = this.find("// README:begin\n").expect("begin marker") + "// README:begin\n".len();
-    let end = this.find("// README:end\n").expect("end marker");
-    let snippet = &this[begin..end];
-    let readme = include_str!("../README.md");
-    assert!(
-        readme.contains(&format!("```rust\n{snippet}```")),
-        "README.md's quick start differs from tests/readme_quick_start.rs:\n{snippet}"
+    readme::assert_shows(
+        include_str!("readme_quick_start.rs"),
+        "tests/readme_quick_start.rs",
     );
 }
