@@ -61,6 +61,9 @@ async fn migrate() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     Ok(())
 }
 
+#[supervised(role = "job", every = "1m 30s")]
+async fn report() {}
+
 #[supervised(role = "supervisor", severity = "standard")]
 async fn hand_rolled(ctx: ChildContext) {
     ctx.cancelled().await
@@ -99,6 +102,17 @@ fn every_key_sets_its_field() {
     assert_eq!(spec.severity, Some(Severity::Optional));
     assert_eq!(spec.significant, Some(true));
     assert_eq!(spec.primary, None);
+}
+
+#[test]
+fn every_makes_a_job_periodic() {
+    let spec = report::spec();
+    assert_eq!(spec.every, Some(Duration::from_secs(90)));
+    assert_eq!(
+        spec.effective_policy().every.value,
+        Some(Duration::from_secs(90))
+    );
+    assert_eq!(all_keys::spec().every, None);
 }
 
 #[test]
@@ -145,6 +159,7 @@ fn every_declared_child_passes_the_runtime_rules() {
         metrics::spec(),
         logs::spec(),
         migrate::spec(),
+        report::spec(),
         hand_rolled::spec(),
     ]);
     if let Err(error) = app.validate() {

@@ -321,6 +321,7 @@ pub mod __macro_support {
     pub use super::state_check::{ChildSpecIn, NestedState, StateArgument, TreeSpec, TreeState};
     pub use super::tree_check::{ChildFacts, Defect, TaskShape, TreeCheck};
     pub use super::{Child, ChildOf, StatefulTree, Supervised, SupervisorTree};
+    pub use crate::rules::Key;
     pub use crate::{
         spec::AutoShutdown, spec::BackoffPolicy, spec::ChildSpec, spec::RestartLimit,
         spec::RestartPolicy, spec::Severity, spec::ShutdownPolicy, spec::Strategy,

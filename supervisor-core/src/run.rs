@@ -39,6 +39,24 @@ pub struct RunSummary {
 }
 
 /// Why [`run_until`] reports failure.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use supervisor_core::{ChildSpec, RunFailure, SupervisorSpec, TaskRole, run_until};
+///
+/// // A critical child that fails at once and is never restarted fails its tree.
+/// let spec = SupervisorSpec::new("app").child(
+///     ChildSpec::without_context("db", TaskRole::Service, || async { Err::<(), _>("refused") })
+///         .restart(supervisor_core::RestartPolicy::Temporary)
+///         .severity(supervisor_core::Severity::Critical),
+/// );
+/// let summary = run_until(spec, std::future::pending()).await;
+/// assert!(matches!(summary.failure, Some(RunFailure::Escalated(_))));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RunFailure {
@@ -53,6 +71,17 @@ pub enum RunFailure {
 
 impl RunSummary {
     /// Whether the tree stopped cleanly (not by escalating, and it ran).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use supervisor_core::{SupervisorSpec, run_until};
+    ///
+    /// assert!(run_until(SupervisorSpec::new("app"), async {}).await.is_success());
+    /// # }
+    /// ```
     pub fn is_success(&self) -> bool {
         self.failure.is_none()
     }
@@ -92,6 +121,14 @@ impl RunSummary {
     }
 
     /// The exit code of an invalid spec or config file: 78, `EX_CONFIG`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::RunSummary;
+    ///
+    /// assert_eq!(RunSummary::EX_CONFIG, 78);
+    /// ```
     pub const EX_CONFIG: u8 = 78;
 }
 
@@ -131,8 +168,29 @@ impl fmt::Display for RunSummary {
 /// Starts `spec`, runs it until `stop` resolves or the tree ends on its own,
 /// then shuts it down in order.
 ///
-/// For `main`, [`run`] and [`run_spec`] call this with ctrl-c and SIGTERM as
-/// `stop`; tests and embedders pass their own trigger.
+/// For `main`, [`run`] and [`run_spec`] do this with ctrl-c and SIGTERM as
+/// `stop` (and a config file; see [`Runner`](crate::Runner)); tests and
+/// embedders pass their own trigger. No config file is read here.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use std::time::Duration;
+/// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole, run_until};
+///
+/// let spec = SupervisorSpec::new("app")
+///     .child(ChildSpec::new("api", TaskRole::Service, |ctx| async move { ctx.cancelled().await }));
+/// let summary = run_until(spec, tokio::time::sleep(Duration::from_millis(10))).await;
+/// assert!(summary.is_success());
+/// assert_eq!(summary.report.unwrap().children.len(), 1);
+/// # }
+/// ```
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future leaves the tree running.
 pub async fn run_until(spec: SupervisorSpec, stop: impl Future<Output = ()>) -> RunSummary {
     let id = spec.id.clone();
     let handle = match Supervisor::start(spec) {
@@ -244,27 +302,38 @@ pub async fn run_with<T: StatefulTree>(state: T::State) -> ExitCode {
     run_spec(T::spec_with(state)).await
 }
 
-/// Resolves on ctrl-c, or on SIGTERM where there is one.
-pub(crate) async fn termination() {
-    let ctrl_c = async {
+/// Resolves on ctrl-c, or on SIGTERM where there is one. The handlers are
+/// installed when this is called, not when the future is first polled, so
+/// that a signal sent right after the tree starts is not taken for the
+/// default action (which ends the process at once).
+pub(crate) fn termination() -> impl Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            tokio::select! {
+                () = next_signal(interrupt) => {}
+                () = next_signal(terminate) => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut sigterm) => {
-                sigterm.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    }
+}
+
+/// Resolves on the next signal of `stream`; never without one.
+#[cfg(unix)]
+async fn next_signal(stream: Option<tokio::signal::unix::Signal>) {
+    match stream {
+        Some(mut stream) => {
+            stream.recv().await;
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
+        None => std::future::pending::<()>().await,
     }
 }

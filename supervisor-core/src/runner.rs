@@ -12,7 +12,14 @@ use crate::{
 };
 
 /// The environment variable that names a config overlay file for `run*`
-/// and [`Runner`]: a TOML file, or JSON when the name ends in `.json`.
+/// and [`Runner`]: a TOML file, or JSON when the name ends in `.json`. Unset
+/// or empty: no config file.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(supervisor_core::CONFIG_ENV, "SUPERVISOR_CONFIG");
+/// ```
 pub const CONFIG_ENV: &str = "SUPERVISOR_CONFIG";
 
 type EventCallback = Box<dyn FnMut(&SupervisorEvent) + Send>;
@@ -294,6 +301,7 @@ impl Runner {
         // Listen for SIGHUP before anything starts, so that a reload sent
         // right after the start is not taken for the default "terminate".
         let hangups = file.as_ref().and_then(|_| hangup_signal());
+        let stop = self.stop.unwrap_or_else(|| Box::pin(termination()));
         let spec = match &file {
             Some(file) => match merged(file, self.spec.clone()) {
                 Ok(spec) => spec,
@@ -314,7 +322,6 @@ impl Runner {
         if let Some(callback) = self.on_start {
             callback(handle.clone());
         }
-        let stop = self.stop.unwrap_or_else(|| Box::pin(termination()));
         tokio::select! {
             _ = handle.wait() => {}
             () = stop => {}

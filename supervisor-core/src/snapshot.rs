@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{policy::ChildExit, spec::TaskRole};
+use crate::{
+    policy::ChildExit,
+    spec::{Severity, TaskRole},
+};
 
 /// Where a child is in its life, as a [`ChildSnapshot`] shows it.
 ///
@@ -37,7 +40,8 @@ pub enum ChildState {
     Running,
     /// Running, but has not called `ready()` within its `ready_timeout` yet.
     Starting,
-    /// Waiting out a backoff delay before its next start.
+    /// Waiting out a backoff delay (or a periodic job's period) before its
+    /// next start.
     BackingOff,
     /// Asked to stop; waiting for it to return.
     Stopping,
@@ -76,6 +80,9 @@ pub struct ChildSnapshot {
     pub path: Arc<str>,
     /// Its role.
     pub role: TaskRole,
+    /// What the child's final failure means to its tree: a `critical`
+    /// child must be running for the tree to be ready.
+    pub severity: Severity,
     /// Where it is in its life.
     pub state: ChildState,
     /// How many instances have been started (the current one's generation).

@@ -11,12 +11,43 @@ use std::{
 use crate::context::ChildContext;
 
 /// The error type a task's failure is carried in.
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::BoxError;
+///
+/// let error: BoxError = std::io::Error::other("connection refused").into();
+/// assert_eq!(error.to_string(), "connection refused");
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// What one run of a task comes to: `Ok(())` or the error it failed with.
+///
+/// # Examples
+///
+/// ```
+/// use supervisor_core::{TaskOutput, TaskResult};
+///
+/// let result: TaskResult = Err::<(), _>("disk full").into_task_result();
+/// assert_eq!(result.unwrap_err().to_string(), "disk full");
+/// ```
 pub type TaskResult = Result<(), BoxError>;
 
-/// The future one start of a task runs.
+/// The future one start of a task runs, as [`TaskFactory::make`] gives it.
+///
+/// # Examples
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use supervisor_core::{CancellationToken, ChildContext, TaskFactory, TaskFuture};
+///
+/// let factory = TaskFactory::without_context(|| async { Err::<(), _>("refused") });
+/// let run: TaskFuture = factory.make(ChildContext::detached("db", CancellationToken::new()));
+/// assert_eq!(run.await.unwrap_err().to_string(), "refused");
+/// # }
+/// ```
 pub type TaskFuture = Pin<Box<dyn Future<Output = TaskResult> + Send + 'static>>;
 
 /// What a supervised task may return: `()` or `Result<(), E>` where `E` converts
@@ -86,6 +117,18 @@ pub struct TaskFactory {
 
 impl TaskFactory {
     /// A task that receives its [`ChildContext`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{ChildContext, TaskFactory};
+    ///
+    /// let factory = TaskFactory::new(|ctx: ChildContext| async move {
+    ///     ctx.ready();
+    ///     ctx.cancelled().await;
+    /// });
+    /// assert!(factory.uses_context());
+    /// ```
     pub fn new<F, Fut>(task: F) -> Self
     where
         F: Fn(ChildContext) -> Fut + Send + Sync + 'static,
@@ -100,6 +143,19 @@ impl TaskFactory {
 
     /// A task that takes no arguments. It cannot signal readiness or send
     /// heartbeats, so `ready_timeout` and `heartbeat` are rejected for it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::TaskFactory;
+    ///
+    /// async fn vacuum() -> Result<(), std::io::Error> {
+    ///     Ok(())
+    /// }
+    ///
+    /// let factory = TaskFactory::without_context(vacuum);
+    /// assert!(!factory.uses_context());
+    /// ```
     pub fn without_context<F, Fut>(task: F) -> Self
     where
         F: Fn() -> Fut + Send + Sync + 'static,
@@ -112,7 +168,16 @@ impl TaskFactory {
         }
     }
 
-    /// Whether the task receives a [`ChildContext`].
+    /// Whether the task receives a [`ChildContext`]; the rule table
+    /// refuses `heartbeat` and `ready_timeout` for one that does not.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::TaskFactory;
+    ///
+    /// assert!(!TaskFactory::without_context(|| async {}).uses_context());
+    /// ```
     pub fn uses_context(&self) -> bool {
         self.uses_context
     }

@@ -235,3 +235,83 @@ fn a_backoff_overlay_is_checked_by_the_backoff_rules() {
         "{error}"
     );
 }
+
+/// Runs `app()` under a `Runner` with `overlay` as its config file.
+async fn run_with_overlay(overlay: &str) -> supervisor_core::RunSummary {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let file = std::env::temp_dir().join(format!(
+        "supervisor-overlay-{}-{}.toml",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::write(&file, overlay).unwrap();
+    let summary = supervisor_core::Runner::new(app())
+        .config_file(&file)
+        .stop_on(async {})
+        .run_summary()
+        .await;
+    let _ = std::fs::remove_file(&file);
+    summary
+}
+
+#[tokio::test]
+async fn every_bad_overlay_stops_the_run_with_exit_78_naming_path_and_fix() {
+    let cases = [
+        (
+            "[children.apii]\n",
+            "`children.apii`",
+            "did you mean `api`?",
+        ),
+        (
+            "[children.api]\nrestrat = \"transient\"\n",
+            "`children.api.restrat`",
+            "did you mean `restart`?",
+        ),
+        (
+            "[children.api]\ntimeout = \"soon\"\n",
+            "`children.api.timeout`",
+            "write it like",
+        ),
+        (
+            "[children.ingest.children.migrate]\nrestart = \"permanent\"\n",
+            "`app/ingest/migrate`",
+            "fix: remove `restart`",
+        ),
+    ];
+    for (overlay, path, fix) in cases {
+        let summary = run_with_overlay(overlay).await;
+        let text = summary.to_string();
+        assert_eq!(
+            summary.exit_code(),
+            std::process::ExitCode::from(78),
+            "{text}"
+        );
+        assert!(summary.report.is_none(), "nothing may run: {text}");
+        assert!(
+            text.contains(path) && text.contains(fix),
+            "{overlay}: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_good_overlay_runs_and_stops_cleanly() {
+    let summary = run_with_overlay("[children.api]\nshutdown = \"1s\"\n").await;
+    assert!(summary.is_success(), "{summary}");
+    assert_eq!(summary.exit_code(), std::process::ExitCode::SUCCESS);
+}
+
+#[test]
+fn a_job_gets_a_period_from_the_overlay_and_a_service_cannot() {
+    let overrides =
+        SpecOverrides::from_toml_str("[children.ingest.children.migrate]\nevery = \"5m\"").unwrap();
+    let spec = overrides.apply(app()).unwrap();
+    let ingest = child(&spec, "ingest").tree.as_deref().unwrap();
+    let migrate = child(ingest, "migrate").effective_policy();
+    assert_eq!(migrate.every.value, Some(secs(300)));
+    assert_eq!(migrate.every.source, PolicySource::ConfigFile);
+
+    let overrides = SpecOverrides::from_toml_str("[children.api]\nevery = \"5m\"").unwrap();
+    let error = overrides.apply(app()).unwrap_err();
+    assert!(error.to_string().contains("[every_not_job]"), "{error}");
+}

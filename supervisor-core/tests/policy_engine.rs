@@ -47,8 +47,8 @@ impl Child {
             &exit,
             self.now,
         );
-        if let Decision::Restart { delay } = decision {
-            self.now += delay;
+        if let Decision::Restart { delay: wait } | Decision::Rerun { after: wait } = decision {
+            self.now += wait;
             self.history.record_start(self.now);
         }
         decision
@@ -243,5 +243,63 @@ fn default_supervisor_limit_is_ten_in_a_minute() {
     assert_eq!(
         SupervisorSpec::DEFAULT_RESTART_LIMIT,
         RestartLimit::new(10, Duration::from_secs(60))
+    );
+}
+
+fn minutes(n: u64) -> Duration {
+    Duration::from_secs(60 * n)
+}
+
+fn periodic() -> ChildSpec {
+    spec(TaskRole::Job).every(minutes(1))
+}
+
+fn rerun() -> Decision {
+    Decision::Rerun { after: minutes(1) }
+}
+
+#[test]
+fn a_periodic_job_that_completes_runs_again_after_its_period_past_any_limit() {
+    // A job may restart once in 60 s, and so may its supervisor; a hundred
+    // runs in a hundred minutes fill neither window.
+    let mut child = Child::in_tree(periodic(), RestartLimit::new(1, minutes(1)));
+    for run in 0..100 {
+        assert_eq!(
+            child.exits_after(ms(1), ChildExit::Completed),
+            rerun(),
+            "run {run}"
+        );
+    }
+    assert_eq!(child.history.restarts(), 0);
+    assert_eq!(child.history.window().count_within(child.now), 0);
+    assert_eq!(child.tree.count_within(child.now), 0);
+}
+
+#[test]
+fn a_periodic_job_that_fails_backs_off_then_returns_to_its_period() {
+    let spec = periodic().restart_limit(RestartLimit::new(5, minutes(1)));
+    let mut child = Child::new(spec);
+    assert_eq!(child.exits_after(ms(1), ChildExit::Completed), rerun());
+    assert_eq!(child.fails(), restart(ms(50)));
+    assert_eq!(child.fails(), restart(ms(100)));
+    assert_eq!(child.exits_after(ms(1), ChildExit::Completed), rerun());
+    // The success started the backoff sequence again.
+    assert_eq!(child.fails(), restart(ms(50)));
+    assert_eq!(child.history.restarts(), 3);
+}
+
+#[test]
+fn a_periodic_job_past_its_limit_on_failures_gives_up_as_a_job_does() {
+    let mut child = Child::new(periodic());
+    assert_eq!(child.fails(), restart(ms(50)));
+    assert_eq!(child.fails(), Decision::Stop(StopReason::GaveUp));
+}
+
+#[test]
+fn a_periodic_job_stopped_by_its_supervisor_stays_stopped() {
+    let mut child = Child::new(periodic());
+    assert_eq!(
+        child.exits_after(ms(1), ChildExit::Cancelled),
+        Decision::Stop(StopReason::Stopped)
     );
 }

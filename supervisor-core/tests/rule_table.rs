@@ -177,6 +177,18 @@ fn cases() -> Vec<Case> {
             one(plain("api", TaskRole::Service).ready_timeout(secs(10))),
             one(task("api", TaskRole::Service).ready_timeout(secs(10))),
         ),
+        case(
+            "every_not_job",
+            one(api().every(secs(60))),
+            one(plain("report", TaskRole::Job).every(secs(60))),
+        ),
+        case(
+            "every_temporary",
+            one(plain("report", TaskRole::Job)
+                .every(secs(60))
+                .restart(RestartPolicy::Temporary)),
+            one(plain("report", TaskRole::Job).every(secs(60))),
+        ),
     ]
 }
 
@@ -288,6 +300,45 @@ fn significant_default_permanent_names_the_role_default_as_source() {
 
 fn api() -> ChildSpec {
     task("api", TaskRole::Service)
+}
+
+#[test]
+fn every_on_a_service_or_a_temporary_job_names_the_path_and_field() {
+    let temporary = plain("report", TaskRole::Job)
+        .every(secs(300))
+        .restart(RestartPolicy::Temporary);
+    let app = tree(vec![api().every(secs(300)), temporary]);
+    let error = app.validate().unwrap_err();
+    let found: Vec<_> = error
+        .violations()
+        .iter()
+        .map(|v| (v.path.as_str(), v.field, v.rule.name))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("app/api", "every", "every_not_job"),
+            ("app/report", "every", "every_temporary"),
+        ]
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("`app/api`, field `every`: only a job can have `every`"),
+        "{text}"
+    );
+    assert!(text.contains("[every_temporary]"), "{text}");
+}
+
+#[test]
+fn a_zero_period_is_a_zero_deadline_at_every() {
+    let report = plain("report", TaskRole::Job).every(Duration::ZERO);
+    let error = tree(vec![report]).validate().unwrap_err();
+    let violation = &error.violations()[0];
+    assert_eq!(
+        (violation.rule.name, violation.field),
+        ("zero_deadline", "every")
+    );
+    assert_eq!(violation.detail, "every is 0s");
 }
 
 #[test]

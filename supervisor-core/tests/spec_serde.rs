@@ -12,6 +12,7 @@ fn sample() -> SupervisorSpec {
     SupervisorSpec::new("app")
         .strategy(Strategy::RestForOne)
         .child(ChildSpec::declared("migrate", TaskRole::Job))
+        .child(ChildSpec::declared("report", TaskRole::Job).every(Duration::from_secs(300)))
         .child(
             ChildSpec::declared("api", TaskRole::Service)
                 .shutdown(ShutdownPolicy::Timeout(Duration::from_secs(5)))
@@ -51,7 +52,8 @@ fn toml_round_trip_keeps_every_field() {
 #[test]
 fn durations_serialize_as_humantime_text() {
     let json = serde_json::to_value(sample()).unwrap();
-    let api = &json["children"][1];
+    assert_eq!(json["children"][1]["every"], "5m");
+    let api = &json["children"][2];
     assert_eq!(api["heartbeat"], "10s");
     assert_eq!(api["shutdown"], "5s");
     assert_eq!(api["backoff"]["initial"], "100ms");

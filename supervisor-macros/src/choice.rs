@@ -13,17 +13,6 @@ pub(crate) trait Choice: Copy + Sized + 'static {
 
     /// The runtime value, through the facade's support module.
     fn tokens(self, support: &TokenStream) -> TokenStream;
-
-    /// The name as written in attributes.
-    fn name(self) -> &'static str
-    where
-        Self: PartialEq,
-    {
-        Self::ALL
-            .iter()
-            .find(|(_, value)| *value == self)
-            .map_or("", |(name, _)| name)
-    }
 }
 
 /// Reads `key = "name"` where the name is one of `T::ALL`.
@@ -66,6 +55,7 @@ macro_rules! choices {
                 }
             }
         }
+
     )*};
 }
 
@@ -105,12 +95,42 @@ choices! {
 }
 
 impl Role {
-    /// The restart policy the role gives a child that sets none (the
-    /// runtime's role table).
-    pub(crate) fn default_restart(self) -> Restart {
+    /// The role as the rule table knows it.
+    pub(crate) fn fact(self) -> supervisor_rules::Role {
+        use supervisor_rules::Role as Fact;
         match self {
-            Role::Service | Role::Sidecar | Role::Supervisor => Restart::Permanent,
-            Role::Worker | Role::Job => Restart::Transient,
+            Role::Service => Fact::Service,
+            Role::Worker => Fact::Worker,
+            Role::Job => Fact::Job,
+            Role::Sidecar => Fact::Sidecar,
+            Role::Supervisor => Fact::Supervisor,
+        }
+    }
+}
+
+impl Restart {
+    /// The policy as the rule table knows it.
+    pub(crate) fn fact(self) -> supervisor_rules::Restart {
+        use supervisor_rules::Restart as Fact;
+        match self {
+            Restart::Permanent => Fact::Permanent,
+            Restart::Transient => Fact::Transient,
+            Restart::Temporary => Fact::Temporary,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_and_restarts_map_to_the_facts_of_the_same_name() {
+        for (name, role) in Role::ALL {
+            assert_eq!(role.fact().as_str(), *name);
+        }
+        for (name, restart) in Restart::ALL {
+            assert_eq!(restart.fact().as_str(), *name);
         }
     }
 }

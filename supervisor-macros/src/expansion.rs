@@ -50,7 +50,11 @@ fn a_typical_child_expands_to_its_fn_a_marker_and_builder_calls() {
                         <Self as ::supervisor::__private::Supervised>::PRIMARY,
                         ::supervisor::__private::TaskShape::WithContext
                     )
-                    .declares_restart(::supervisor::__private::RestartPolicy::Transient);
+                    .restart(::supervisor::__private::RestartPolicy::Transient)
+                    .shutdown(::supervisor::__private::ShutdownPolicy::Timeout(
+                        ::supervisor::__private::Duration::from_secs(5)
+                    ))
+                    .heartbeat(::supervisor::__private::Duration::from_secs(10));
 
                 fn spec() -> ::supervisor::__private::ChildSpec {
                     ::supervisor::__private::ChildSpec::declared(
@@ -78,7 +82,7 @@ fn a_typical_tree_expands_to_builder_calls_and_const_checks() {
         #[supervisor(strategy = "rest_for_one", crate = "sv")]
         struct App {
             api: api,
-            #[child(restart = "transient")]
+            #[child(shutdown = "1s")]
             ingest: Ingest,
         }
     };
@@ -98,7 +102,9 @@ fn a_typical_tree_expands_to_builder_calls_and_const_checks() {
                         .child(<api as sv::__private::ChildOf<SupervisorState>>::child_spec(state))
                         .child(
                             <Ingest as sv::__private::ChildOf<SupervisorState>>::child_spec(state)
-                                .restart(sv::__private::RestartPolicy::Transient)
+                                .shutdown(sv::__private::ShutdownPolicy::Timeout(
+                                    sv::__private::Duration::from_secs(1)
+                                ))
                         )
                 }
             }
@@ -152,52 +158,57 @@ fn a_typical_tree_expands_to_builder_calls_and_const_checks() {
             const CHILDREN: [sv::__private::ChildFacts; 2usize] = [
                 <api as sv::__private::Child>::FACTS,
                 <Ingest as sv::__private::Child>::FACTS
-                    .declares_restart(sv::__private::RestartPolicy::Transient)
+                    .shutdown(sv::__private::ShutdownPolicy::Timeout(
+                        sv::__private::Duration::from_secs(1)
+                    ))
             ];
             const FIELDS: [&str; 2usize] = ["api", "ingest"];
 
             const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::PrimaryPlacement.run(&CHILDREN, &FIELDS, "App", 0usize)
+                sv::__private::TreeCheck::new("duplicate_child_id", sv::__private::Key::Id)
+                    .run(&CHILDREN, &FIELDS, "App", 0usize)
             {
                 sv::__private::panic!("{}", defect.as_str())
             };
             const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::PrimaryRole.run(&CHILDREN, &FIELDS, "App", 0usize)
+                sv::__private::TreeCheck::new("primary_is_sidecar", sv::__private::Key::Primary)
+                    .run(&CHILDREN, &FIELDS, "App", 0usize)
             {
                 sv::__private::panic!("{}", defect.as_str())
             };
             const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::DuplicateId.run(&CHILDREN, &FIELDS, "App", 1usize)
+                sv::__private::TreeCheck::new("primary_not_in_tree", sv::__private::Key::Primary)
+                    .run(&CHILDREN, &FIELDS, "App", 0usize)
             {
                 sv::__private::panic!("{}", defect.as_str())
             };
             const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::PrimaryPlacement.run(&CHILDREN, &FIELDS, "App", 1usize)
+                sv::__private::TreeCheck::new("primary_starts_after", sv::__private::Key::Primary)
+                    .run(&CHILDREN, &FIELDS, "App", 0usize)
             {
                 sv::__private::panic!("{}", defect.as_str())
             };
             const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::PrimaryRole.run(&CHILDREN, &FIELDS, "App", 1usize)
+                sv::__private::TreeCheck::new("duplicate_child_id", sv::__private::Key::Id)
+                    .run(&CHILDREN, &FIELDS, "App", 1usize)
             {
                 sv::__private::panic!("{}", defect.as_str())
             };
             const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::JobPermanent.run(&CHILDREN, &FIELDS, "App", 1usize)
+                sv::__private::TreeCheck::new("primary_is_sidecar", sv::__private::Key::Primary)
+                    .run(&CHILDREN, &FIELDS, "App", 1usize)
             {
                 sv::__private::panic!("{}", defect.as_str())
             };
             const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::SignificantPermanent.run(&CHILDREN, &FIELDS, "App", 1usize)
+                sv::__private::TreeCheck::new("primary_not_in_tree", sv::__private::Key::Primary)
+                    .run(&CHILDREN, &FIELDS, "App", 1usize)
             {
                 sv::__private::panic!("{}", defect.as_str())
             };
             const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::TemporaryWithBackoff.run(&CHILDREN, &FIELDS, "App", 1usize)
-            {
-                sv::__private::panic!("{}", defect.as_str())
-            };
-            const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::TemporaryWithRestartLimit.run(&CHILDREN, &FIELDS, "App", 1usize)
+                sv::__private::TreeCheck::new("primary_starts_after", sv::__private::Key::Primary)
+                    .run(&CHILDREN, &FIELDS, "App", 1usize)
             {
                 sv::__private::panic!("{}", defect.as_str())
             };
@@ -350,12 +361,26 @@ fn a_tree_with_state_expands_to_stateful_tree_and_child_of_impls() {
             const FIELDS: [&str; 1usize] = ["api"];
 
             const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::PrimaryPlacement.run(&CHILDREN, &FIELDS, "App", 0usize)
+                sv::__private::TreeCheck::new("duplicate_child_id", sv::__private::Key::Id)
+                    .run(&CHILDREN, &FIELDS, "App", 0usize)
             {
                 sv::__private::panic!("{}", defect.as_str())
             };
             const _: () = if let sv::__private::Option::Some(defect) =
-                sv::__private::TreeCheck::PrimaryRole.run(&CHILDREN, &FIELDS, "App", 0usize)
+                sv::__private::TreeCheck::new("primary_is_sidecar", sv::__private::Key::Primary)
+                    .run(&CHILDREN, &FIELDS, "App", 0usize)
+            {
+                sv::__private::panic!("{}", defect.as_str())
+            };
+            const _: () = if let sv::__private::Option::Some(defect) =
+                sv::__private::TreeCheck::new("primary_not_in_tree", sv::__private::Key::Primary)
+                    .run(&CHILDREN, &FIELDS, "App", 0usize)
+            {
+                sv::__private::panic!("{}", defect.as_str())
+            };
+            const _: () = if let sv::__private::Option::Some(defect) =
+                sv::__private::TreeCheck::new("primary_starts_after", sv::__private::Key::Primary)
+                    .run(&CHILDREN, &FIELDS, "App", 0usize)
             {
                 sv::__private::panic!("{}", defect.as_str())
             };

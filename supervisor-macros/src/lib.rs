@@ -3,10 +3,11 @@
 //! struct. Use them through the `supervisor` facade, which re-exports them.
 //!
 //! Both expand to the runtime's builder API (`ChildSpec`, `SupervisorSpec`)
-//! and to nothing else, and judge at compile time the rules the runtime's
-//! rule table judges at run time: every compile error for a rule ends with
-//! the rule's name in brackets (`[job_permanent]`), the same name a
-//! `SpecError` gives for a spec built by hand.
+//! and to nothing else, and judge at compile time, with the predicates and
+//! texts of the one rule table (`supervisor-rules`), the rules the runtime
+//! judges at run time: every compile error for a rule ends with the rule's
+//! name in brackets (`[job_permanent]`), the same name a `SpecError` gives
+//! for a spec built by hand.
 
 mod choice;
 mod duration;
@@ -14,9 +15,9 @@ mod errors;
 #[cfg(test)]
 mod expansion;
 mod facade;
+mod judge;
 mod names;
 mod policy;
-mod rules;
 mod spans;
 mod suggest;
 mod supervised;
@@ -91,6 +92,7 @@ use proc_macro::TokenStream;
 /// | `timeout` | a duration: the deadline of one run | none |
 /// | `ready_timeout` | a duration: time to call `ctx.ready()` | none |
 /// | `heartbeat` | a duration: longest silence between `ctx.heartbeat()` | none |
+/// | `every` | a duration: for a `job`, run again this long after each success | none (runs once) |
 /// | `primary` | the `#[supervised]` fn a sidecar serves, or its id as a string | none |
 /// | `severity` | `"critical"`, `"standard"`, `"optional"` | the role's |
 /// | `significant` | `true` or `false` | `false` |
@@ -188,6 +190,22 @@ use proc_macro::TokenStream;
 /// assert_eq!(spec.timeout, Some(Duration::from_secs(7200)));
 /// assert_eq!(spec.ready_timeout, Some(Duration::from_secs(10)));
 /// assert_eq!(spec.heartbeat, Some(Duration::from_millis(500)));
+/// ```
+///
+/// `every`, for a periodic job: after each success it waits the period and
+/// runs again; failures retry with backoff, and only they count toward the
+/// restart limit:
+///
+/// ```
+/// use std::time::Duration;
+/// use supervisor::prelude::*;
+///
+/// #[supervised(role = "job", every = "5m")]
+/// async fn report() -> Result<(), std::io::Error> {
+///     Ok(())
+/// }
+///
+/// assert_eq!(report::spec().every, Some(Duration::from_secs(300)));
 /// ```
 ///
 /// `primary`, for a sidecar:
@@ -607,7 +625,8 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 /// A field may override the child's policy with the keys of `#[supervised]`
 /// that do not change what the child is: `id`, `restart`, `backoff`,
 /// `restart_limit`, `shutdown`, `timeout`, `ready_timeout`, `heartbeat`,
-/// `severity`, `significant`. `role` and `primary` stay the child's own.
+/// `every`, `severity`, `significant`. `role` and `primary` stay the child's
+/// own.
 ///
 /// ```
 /// use std::time::Duration;
@@ -717,13 +736,16 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 ///     const CHILDREN: [ChildFacts; 2] = [
 ///         <api as Child>::FACTS,
-///         <Ingest as Child>::FACTS.declares_restart(RestartPolicy::Transient),
+///         <Ingest as Child>::FACTS.restart(RestartPolicy::Transient),
 ///     ];
 ///     const FIELDS: [&str; 2] = ["api", "ingest"];
-///     const _: () = if let Option::Some(defect) = TreeCheck::DuplicateId.run(&CHILDREN, &FIELDS, "App", 1) {
+///     const _: () = if let Option::Some(defect) =
+///         TreeCheck::new("duplicate_child_id", Key::Id).run(&CHILDREN, &FIELDS, "App", 1)
+///     {
 ///         panic!("{}", defect.as_str())
 ///     };
-///     // ... one such check per rule and field
+///     // ... one such check per rule among siblings and field, and per override
+///     // whose rule also reads the child's own declaration
 /// };
 /// ```
 ///

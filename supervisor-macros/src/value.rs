@@ -18,6 +18,25 @@ pub(crate) struct Spanned<T> {
     pub(crate) span: Span,
 }
 
+impl<T> Spanned<T> {
+    /// The span an error about the key points at: the key, or the value.
+    pub(crate) fn at(&self, blame: supervisor_rules::Blame) -> Span {
+        match blame {
+            supervisor_rules::Blame::Key => self.key,
+            supervisor_rules::Blame::Value => self.span,
+        }
+    }
+}
+
+/// What became of a key: not given, given and read, or given with a value
+/// that could not be read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    Absent,
+    Read,
+    Broken,
+}
+
 /// A key that may be given once; a second occurrence is an error.
 pub(crate) struct Slot<T> {
     value: Option<Spanned<T>>,
@@ -68,6 +87,15 @@ impl<T> Slot<T> {
     /// that involve it are not judged, so its error is the only one.
     pub(crate) fn is_broken(&self) -> bool {
         self.given && self.value.is_none()
+    }
+
+    /// Whether the key was given, and if so whether its value was read.
+    pub(crate) fn state(&self) -> State {
+        match (self.given, &self.value) {
+            (false, _) => State::Absent,
+            (true, Some(_)) => State::Read,
+            (true, None) => State::Broken,
+        }
     }
 
     pub(crate) fn get(&self) -> Option<&Spanned<T>> {

@@ -1,15 +1,19 @@
-//! The rules of the table that span several items of a derived tree (a
-//! child's id against its siblings', a `#[child]` override against the
-//! child's own declaration), judged in const evaluation.
+//! The rules of the table that a derived tree can break beyond what each
+//! child's own macro sees (a child's id against its siblings', a
+//! `#[child]` override against the child's own declaration), judged in
+//! const evaluation with the table's own predicates.
 //!
 //! `#[derive(Supervisor)]` collects the [`ChildFacts`] of every field in a
-//! const array and emits one `const _` item per check and field; a check that
-//! fails panics there with the rule's message, fix and name, so the compile
-//! error points at the field. Messages come from [`crate::rules`], the same
-//! table [`SupervisorSpec::validate`](crate::SupervisorSpec::validate) uses.
+//! const array and emits one `const _` item per [`TreeCheck`] a field needs;
+//! a check that fails panics there with the rule's message, fix and name,
+//! so the compile error points at the field or the override. Rules and
+//! texts come from [`crate::rules`], the table
+//! [`SupervisorSpec::validate`](crate::SupervisorSpec::validate) uses.
 
-use crate::rules::{self, Rule};
-use crate::spec::{RestartPolicy, TaskRole};
+use std::time::Duration;
+
+use crate::rules::{self, Facts, Key, Keys, PrimarySibling, Role, Rule, Runs, Siblings, str_eq};
+use crate::spec::{BackoffPolicy, RestartLimit, RestartPolicy, Severity, ShutdownPolicy, TaskRole};
 
 /// What a child's task is, as far as the rules care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,152 +27,164 @@ pub enum TaskShape {
 }
 
 /// What the compile-time checks know about one child of a tree.
+///
+/// The macros build it with the same setters, in the same order, as the
+/// child's [`ChildSpec`](crate::ChildSpec): each records a fact.
 #[derive(Debug, Clone, Copy)]
 pub struct ChildFacts {
-    /// The child's id.
-    pub id: &'static str,
+    /// What the rules read about the child, its siblings aside.
+    facts: Facts<'static>,
+    /// Which of those facts are known: all for a `#[supervised]` fn or a
+    /// derived tree; the id, role and primary for a hand-written impl or
+    /// the stub beside a compile error, whose other rules are left to run
+    /// time.
+    known: Keys,
     /// The id the child declares itself, before a tree's `#[child(id = ...)]`
     /// changes it; what a sidecar's `primary = <fn>` resolves to.
-    pub declared_id: &'static str,
-    /// The child's role.
-    pub role: TaskRole,
+    declared_id: &'static str,
     /// For a sidecar, its primary's id.
-    pub primary: Option<&'static str>,
-    /// The declared restart policy, if any.
-    pub restart: Option<RestartPolicy>,
-    /// The declared `significant`, if any.
-    pub significant: Option<bool>,
-    /// Whether a backoff is declared.
-    pub backoff: bool,
-    /// Whether a restart limit is declared.
-    pub restart_limit: bool,
-    /// The task's shape; `None` when it is not known (a hand-written impl,
-    /// or the stub beside a compile error): the checks that need the full
-    /// declaration are then left to run time.
-    pub task: Option<TaskShape>,
+    primary: Option<&'static str>,
 }
 
 impl ChildFacts {
     /// A child known only by its id, role and primary.
     pub const fn opaque(id: &'static str, role: TaskRole, primary: Option<&'static str>) -> Self {
+        let mut facts = Facts::new(id, role.fact(), Runs::Task { context: true });
+        facts.has_primary = primary.is_some();
         ChildFacts {
-            id,
+            facts,
+            known: Keys::of(&[Key::Id, Key::Role, Key::Primary]),
             declared_id: id,
-            role,
             primary,
-            restart: None,
-            significant: None,
-            backoff: false,
-            restart_limit: false,
-            task: None,
         }
     }
 
-    /// A `#[supervised]` fn, fully known; the `declares_*` methods add what
-    /// it sets.
+    /// A `#[supervised]` fn, fully known; the setters add what it declares.
     pub const fn task(
         id: &'static str,
         role: TaskRole,
         primary: Option<&'static str>,
         shape: TaskShape,
     ) -> Self {
-        let mut facts = ChildFacts::opaque(id, role, primary);
-        facts.task = Some(shape);
-        facts
+        let mut child = ChildFacts::opaque(id, role, primary);
+        child.facts.runs = match shape {
+            TaskShape::WithContext => Runs::Task { context: true },
+            TaskShape::WithoutContext => Runs::Task { context: false },
+            TaskShape::Tree => Runs::Tree,
+        };
+        child.known = Keys::DECLARATION;
+        child
     }
 
     /// A nested tree.
     pub const fn tree(id: &'static str) -> Self {
-        let mut facts = ChildFacts::opaque(id, TaskRole::Supervisor, None);
-        facts.task = Some(TaskShape::Tree);
-        facts
+        ChildFacts::task(id, TaskRole::Supervisor, None, TaskShape::Tree)
     }
 
     /// The same child under another id (`#[child(id = ...)]`); its declared
     /// id stays.
     pub const fn with_id(mut self, id: &'static str) -> Self {
-        self.id = id;
+        self.facts.id = id;
         self
     }
 
-    /// Adds a declared restart policy.
-    pub const fn declares_restart(mut self, restart: RestartPolicy) -> Self {
-        self.restart = Some(restart);
+    const fn knows(mut self, key: Key) -> Self {
+        self.known = self.known.with(key);
         self
     }
 
-    /// Adds a declared `significant`.
-    pub const fn declares_significant(mut self, significant: bool) -> Self {
-        self.significant = Some(significant);
+    /// Records a restart policy.
+    pub const fn restart(mut self, restart: RestartPolicy) -> Self {
+        self.facts.restart = Some(restart.fact());
+        self.knows(Key::Restart)
+    }
+
+    /// Records a backoff.
+    pub const fn backoff(mut self, backoff: BackoffPolicy) -> Self {
+        self.facts.backoff = Some(backoff.fact());
+        self.knows(Key::Backoff)
+    }
+
+    /// Records a restart limit.
+    pub const fn restart_limit(mut self, limit: RestartLimit) -> Self {
+        self.facts.restart_limit = Some(limit.fact());
+        self.knows(Key::RestartLimit)
+    }
+
+    /// Takes a shutdown policy, which no rule reads.
+    pub const fn shutdown(self, _shutdown: ShutdownPolicy) -> Self {
         self
     }
 
-    /// Adds a declared backoff.
-    pub const fn declares_backoff(mut self) -> Self {
-        self.backoff = true;
+    /// Records a timeout.
+    pub const fn timeout(mut self, timeout: Duration) -> Self {
+        self.facts.timeout = Some(timeout);
+        self.knows(Key::Timeout)
+    }
+
+    /// Records a ready timeout.
+    pub const fn ready_timeout(mut self, ready_timeout: Duration) -> Self {
+        self.facts.ready_timeout = Some(ready_timeout);
+        self.knows(Key::ReadyTimeout)
+    }
+
+    /// Records a heartbeat.
+    pub const fn heartbeat(mut self, period: Duration) -> Self {
+        self.facts.heartbeat = Some(period);
+        self.knows(Key::Heartbeat)
+    }
+
+    /// Records a job's period.
+    pub const fn every(mut self, period: Duration) -> Self {
+        self.facts.every = Some(period);
+        self.knows(Key::Every)
+    }
+
+    /// Takes a severity, which no rule reads.
+    pub const fn severity(self, _severity: Severity) -> Self {
         self
     }
 
-    /// Adds a declared restart limit.
-    pub const fn declares_restart_limit(mut self) -> Self {
-        self.restart_limit = true;
-        self
-    }
-
-    const fn effective_restart(&self) -> RestartPolicy {
-        match self.restart {
-            Some(restart) => restart,
-            None => self.role.defaults().restart,
-        }
-    }
-
-    const fn is_sidecar(&self) -> bool {
-        matches!(self.role, TaskRole::Sidecar)
-    }
-
-    const fn lacks_context(&self) -> bool {
-        matches!(self.task, Some(TaskShape::WithoutContext))
+    /// Records `significant`.
+    pub const fn significant(mut self, significant: bool) -> Self {
+        self.facts.significant = Some(significant);
+        self.knows(Key::Significant)
     }
 
     const fn is_tree(&self) -> bool {
-        matches!(self.task, Some(TaskShape::Tree))
+        matches!(self.facts.runs, Runs::Tree)
     }
 
     /// Whether a tree's `#[child(id = ...)]` changed the child's id.
     const fn is_renamed(&self) -> bool {
-        !str_eq(self.id, self.declared_id)
+        !str_eq(self.facts.id, self.declared_id)
     }
 }
 
-/// One check of a child in its tree. Each judges one or more rules of
-/// [`crate::rules`] exactly as [`SupervisorSpec::validate`](crate::SupervisorSpec::validate) does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TreeCheck {
-    /// `duplicate_child_id`: the child's id against every earlier sibling's.
-    DuplicateId,
-    /// `primary_not_in_tree` and `primary_starts_after`.
-    PrimaryPlacement,
-    /// `primary_is_sidecar`.
-    PrimaryRole,
-    /// `job_permanent`, after `#[child]` overrides.
-    JobPermanent,
-    /// `significant_permanent`, after `#[child]` overrides.
-    SignificantPermanent,
-    /// `temporary_with_backoff`, after `#[child]` overrides.
-    TemporaryWithBackoff,
-    /// `temporary_with_restart_limit`, after `#[child]` overrides.
-    TemporaryWithRestartLimit,
-    /// `heartbeat_without_context`, for a `#[child(heartbeat)]` override.
-    HeartbeatWithoutContext,
-    /// `heartbeat_on_tree`, for a `#[child(heartbeat)]` override.
-    HeartbeatOnTree,
-    /// `ready_timeout_without_context`, for a `#[child(ready_timeout)]` override.
-    ReadyTimeoutWithoutContext,
+/// One rule judged at one field of one child of a tree.
+#[derive(Debug, Clone, Copy)]
+pub struct TreeCheck {
+    rule: &'static Rule,
+    at: Key,
 }
 
 impl TreeCheck {
+    /// The rule named `rule`, judged at `at`.
+    ///
+    /// # Panics
+    ///
+    /// If the table has no rule of that name: in const evaluation, a
+    /// compile error.
+    pub const fn new(rule: &str, at: Key) -> Self {
+        match rules::find(rule) {
+            Some(rule) => TreeCheck { rule, at },
+            None => panic!("no rule of this name in the table"),
+        }
+    }
+
     /// Judges `children[index]` of the tree `tree`; `fields` names the
-    /// children as the struct does. `None` when the rule holds.
+    /// children as the struct does. `None` when the rule holds, or when it
+    /// reads a fact of the child that is not known.
     pub const fn run(
         self,
         children: &[ChildFacts],
@@ -177,62 +193,68 @@ impl TreeCheck {
         index: usize,
     ) -> Option<Defect> {
         let child = &children[index];
-        let at = Defect::at(tree, fields[index]);
-        match self {
-            TreeCheck::DuplicateId => duplicate_id(children, fields, tree, index),
-            TreeCheck::PrimaryPlacement => primary_placement(children, fields, tree, index),
-            TreeCheck::PrimaryRole => primary_role(children, fields, tree, index),
-            _ if child.task.is_none() => None,
-            TreeCheck::JobPermanent => {
-                let holds = !(matches!(child.role, TaskRole::Job)
-                    && matches!(child.restart, Some(RestartPolicy::Permanent)));
-                at.unless(holds, &rules::JOB_PERMANENT)
-            }
-            TreeCheck::SignificantPermanent => {
-                let holds = !(matches!(child.significant, Some(true))
-                    && matches!(child.effective_restart(), RestartPolicy::Permanent));
-                let rule = &rules::SIGNIFICANT_PERMANENT;
-                match child.restart {
-                    Some(_) => at.unless(holds, rule),
-                    None if holds => None,
-                    None => Some(
-                        at.push(rule.message)
-                            .push(" (role \"")
-                            .push(child.role.as_str())
-                            .push("\" restarts \"permanent\" by default)")
-                            .finish(rule),
-                    ),
-                }
-            }
-            TreeCheck::TemporaryWithBackoff => {
-                let temporary = matches!(child.effective_restart(), RestartPolicy::Temporary);
-                at.unless(
-                    !(temporary && child.backoff),
-                    &rules::TEMPORARY_WITH_BACKOFF,
-                )
-            }
-            TreeCheck::TemporaryWithRestartLimit => {
-                let temporary = matches!(child.effective_restart(), RestartPolicy::Temporary);
-                let rule = &rules::TEMPORARY_WITH_RESTART_LIMIT;
-                at.unless(!(temporary && child.restart_limit), rule)
-            }
-            TreeCheck::HeartbeatWithoutContext => {
-                at.unless(!child.lacks_context(), &rules::HEARTBEAT_WITHOUT_CONTEXT)
-            }
-            TreeCheck::HeartbeatOnTree => at.unless(!child.is_tree(), &rules::HEARTBEAT_ON_TREE),
-            TreeCheck::ReadyTimeoutWithoutContext => {
-                let rule = &rules::READY_TIMEOUT_WITHOUT_CONTEXT;
-                at.unless(!child.lacks_context(), rule)
-            }
+        if !self
+            .rule
+            .can_judge(child.known.with(Key::Siblings), self.at)
+        {
+            return None;
         }
+        let mut facts = child.facts;
+        facts.siblings = siblings(children, index);
+        if !self.rule.is_broken(&facts, self.at) {
+            return None;
+        }
+        let rule = self.rule;
+        let Some(primary) = child.primary else {
+            return Some(about(rule, &facts, children, fields, tree, index));
+        };
+        let named = Named {
+            field: fields[index],
+            tree,
+            primary,
+        };
+        Some(
+            match (position(children, primary), facts.siblings.primary) {
+                (None, PrimarySibling::Missing) if rule.is(&rules::PRIMARY_NOT_IN_TREE) => {
+                    missing_primary(named, children, fields)
+                }
+                (Some(found), _) if rule.is(&rules::PRIMARY_STARTS_AFTER) => named
+                    .sidecar()
+                    .push(", which is the later child `")
+                    .push(fields[found])
+                    .push("`")
+                    .finish(rule),
+                (Some(found), _) if rule.is(&rules::PRIMARY_IS_SIDECAR) => {
+                    sidecar_primary(named, fields, index, found)
+                }
+                _ => about(rule, &facts, children, fields, tree, index),
+            },
+        )
     }
+}
+
+/// What the siblings of `children[index]` tell the rules.
+const fn siblings(children: &[ChildFacts], index: usize) -> Siblings {
+    let child = &children[index];
+    let id_taken = matches!(position(children, child.facts.id), Some(first) if first < index);
+    let primary = match child.primary {
+        None => PrimarySibling::NotNamed,
+        Some(primary) => match position(children, primary) {
+            None => PrimarySibling::Missing,
+            Some(found) => PrimarySibling::Found {
+                later: found > index,
+                sidecar: matches!(children[found].facts.role, Role::Sidecar),
+            },
+        },
+    };
+    Siblings { id_taken, primary }
 }
 
 /// The first sibling with this id, as the runtime finds it.
 const fn position(children: &[ChildFacts], id: &str) -> Option<usize> {
     let mut index = 0;
     while index < children.len() {
-        if str_eq(children[index].id, id) {
+        if str_eq(children[index].facts.id, id) {
             return Some(index);
         }
         index += 1;
@@ -240,106 +262,93 @@ const fn position(children: &[ChildFacts], id: &str) -> Option<usize> {
     None
 }
 
-const fn duplicate_id(
+/// The message of a rule about one child: "`App.api`: " and the rule's
+/// message, or, for a duplicate id, both children.
+const fn about(
+    rule: &Rule,
+    facts: &Facts<'_>,
     children: &[ChildFacts],
     fields: &[&str],
     tree: &str,
     index: usize,
-) -> Option<Defect> {
-    let id = children[index].id;
-    match position(children, id) {
-        Some(first) if first < index => Some(
-            Defect::new()
-                .push("children `")
-                .push(fields[first])
-                .push("` and `")
-                .push(fields[index])
-                .push("` of `")
-                .push(tree)
-                .push("` have the same id \"")
-                .push(id)
-                .push("\"")
-                .finish(&rules::DUPLICATE_CHILD_ID),
-        ),
-        _ => None,
+) -> Defect {
+    match position(children, facts.id) {
+        Some(first) if first < index && rule.is(&rules::DUPLICATE_CHILD_ID) => Defect::new()
+            .push("children `")
+            .push(fields[first])
+            .push("` and `")
+            .push(fields[index])
+            .push("` of `")
+            .push(tree)
+            .push("` have the same id \"")
+            .push(facts.id)
+            .push("\"")
+            .finish(rule),
+        _ => Defect::at(tree, fields[index])
+            .push(rule.message)
+            .push_role_default(rule, facts)
+            .finish(rule),
     }
 }
 
-const fn primary_placement(
-    children: &[ChildFacts],
-    fields: &[&str],
-    tree: &str,
-    index: usize,
-) -> Option<Defect> {
-    let child = &children[index];
-    let Some(primary) = child.primary else {
-        return None;
-    };
-    if !child.is_sidecar() {
-        return None;
+/// A sidecar of a tree and the primary it names.
+#[derive(Clone, Copy)]
+struct Named<'a> {
+    field: &'a str,
+    tree: &'a str,
+    primary: &'a str,
+}
+
+impl Named<'_> {
+    /// "sidecar `metrics` of `App` names primary "api"".
+    const fn sidecar(&self) -> Defect {
+        self.names()
+            .push("primary \"")
+            .push(self.primary)
+            .push("\"")
     }
-    let sidecar = Defect::new()
-        .push("sidecar `")
-        .push(fields[index])
-        .push("` of `")
-        .push(tree)
-        .push("` names primary \"")
-        .push(primary)
-        .push("\"");
-    match position(children, primary) {
-        None => match renamed_position(children, primary) {
-            Some(found) => Some(renamed_primary(sidecar, &children[found], fields[found])),
-            None => Some(
-                sidecar
-                    .push(", which is not a child of `")
-                    .push(tree)
-                    .push("`")
-                    .finish(&rules::PRIMARY_NOT_IN_TREE),
-            ),
-        },
-        Some(found) if found > index => Some(
-            sidecar
-                .push(", which is the later child `")
-                .push(fields[found])
-                .push("`")
-                .finish(&rules::PRIMARY_STARTS_AFTER),
-        ),
-        Some(_) => None,
+
+    /// "sidecar `metrics` of `App` names ".
+    const fn names(&self) -> Defect {
+        Defect::new()
+            .push("sidecar `")
+            .push(self.field)
+            .push("` of `")
+            .push(self.tree)
+            .push("` names ")
     }
 }
 
-const fn primary_role(
-    children: &[ChildFacts],
-    fields: &[&str],
-    tree: &str,
-    index: usize,
-) -> Option<Defect> {
-    let child = &children[index];
-    let (true, Some(primary)) = (child.is_sidecar(), child.primary) else {
-        return None;
-    };
-    let named = Defect::new()
-        .push("sidecar `")
-        .push(fields[index])
-        .push("` of `")
-        .push(tree)
-        .push("` names ");
-    match position(children, primary) {
-        Some(found) if found == index => Some(named.push("itself as its primary").finish_with(
-            "name the child it serves as the primary",
-            &rules::PRIMARY_IS_SIDECAR,
-        )),
-        Some(found) if children[found].is_sidecar() => Some(
-            named
-                .push("primary \"")
-                .push(primary)
-                .push("\", which is the child `")
-                .push(fields[found])
-                .push("`, a sidecar itself")
-                .finish(&rules::PRIMARY_IS_SIDECAR),
-        ),
-        _ => None,
+/// `primary_not_in_tree`, or, when the primary is in the tree under the id
+/// a `#[child(id = ...)]` gave it, that and how to keep the two in step.
+const fn missing_primary(named: Named<'_>, children: &[ChildFacts], fields: &[&str]) -> Defect {
+    match renamed_position(children, named.primary) {
+        Some(found) => renamed_primary(named.sidecar(), &children[found], fields[found]),
+        None => named
+            .sidecar()
+            .push(", which is not a child of `")
+            .push(named.tree)
+            .push("`")
+            .finish(&rules::PRIMARY_NOT_IN_TREE),
     }
+}
+
+/// `primary_is_sidecar`: the primary is another sidecar, or the child
+/// itself.
+const fn sidecar_primary(named: Named<'_>, fields: &[&str], index: usize, found: usize) -> Defect {
+    let rule = &rules::PRIMARY_IS_SIDECAR;
+    if found == index {
+        return named
+            .names()
+            .push("itself as its primary")
+            .finish_with("name the child it serves as the primary", rule);
+    }
+    named
+        .sidecar()
+        .push(", which is the child `")
+        .push(fields[found])
+        .push("`, a sidecar itself")
+        .finish(rule)
 }
 
 /// The first sibling that declares this id itself but was given another by
@@ -356,43 +365,27 @@ const fn renamed_position(children: &[ChildFacts], declared_id: &str) -> Option<
     None
 }
 
-/// `primary_not_in_tree` when the primary is in the tree, under the id a
-/// `#[child(id = ...)]` gave it: says so, and how to keep the two in step.
+/// The message when the primary is in the tree under a new id.
 const fn renamed_primary(sidecar: Defect, primary: &ChildFacts, field: &str) -> Defect {
     let attribute = if primary.is_tree() {
         "#[supervisor(id = \""
     } else {
         "#[supervised(id = \""
     };
+    let id = primary.facts.id;
     sidecar
         .push(", the id that `#[child(id = \"")
-        .push(primary.id)
+        .push(id)
         .push("\")]` on field `")
         .push(field)
         .push("` replaced; fix: write primary = \"")
-        .push(primary.id)
+        .push(id)
         .push("\" in the sidecar's declaration, or set the id in the primary's own `")
         .push(attribute)
-        .push(primary.id)
+        .push(id)
         .push("\")]` instead of on the field (a sidecar's `primary = <path>` follows it) [")
         .push(rules::PRIMARY_NOT_IN_TREE.name)
         .push("]")
-}
-
-/// Byte-wise string equality, usable in const evaluation.
-const fn str_eq(left: &str, right: &str) -> bool {
-    let (left, right) = (left.as_bytes(), right.as_bytes());
-    if left.len() != right.len() {
-        return false;
-    }
-    let mut index = 0;
-    while index < left.len() {
-        if left[index] != right[index] {
-            return false;
-        }
-        index += 1;
-    }
-    true
 }
 
 const DEFECT_CAPACITY: usize = 1024;
@@ -448,13 +441,17 @@ impl Defect {
             .push("]")
     }
 
-    /// `None` if the rule holds, else this message with the rule's own.
-    const fn unless(self, holds: bool, rule: &Rule) -> Option<Self> {
-        if holds {
-            None
-        } else {
-            Some(self.push(rule.message).finish(rule))
+    /// " (role "service" restarts "permanent" by default)", when `rule`
+    /// reads the restart policy and `child` takes its role's.
+    const fn push_role_default(self, rule: &Rule, child: &Facts<'_>) -> Self {
+        if !(Keys::of(rule.reads).contains(Key::Restart) && child.restart_is_role_default()) {
+            return self;
         }
+        self.push(" (role \"")
+            .push(child.role.as_str())
+            .push("\" restarts \"")
+            .push(child.effective_restart().as_str())
+            .push("\" by default)")
     }
 
     /// The message.
@@ -488,8 +485,16 @@ mod tests {
         ChildFacts::task(id, TaskRole::Sidecar, Some(primary), TaskShape::WithContext)
     }
 
+    const DUPLICATE_ID: TreeCheck = TreeCheck::new("duplicate_child_id", Key::Id);
+    const NOT_IN_TREE: TreeCheck = TreeCheck::new("primary_not_in_tree", Key::Primary);
+    const STARTS_AFTER: TreeCheck = TreeCheck::new("primary_starts_after", Key::Primary);
+    const PRIMARY_ROLE: TreeCheck = TreeCheck::new("primary_is_sidecar", Key::Primary);
+    const JOB_PERMANENT: TreeCheck = TreeCheck::new("job_permanent", Key::Restart);
+    const HEARTBEAT_ON_TREE: TreeCheck = TreeCheck::new("heartbeat_on_tree", Key::Heartbeat);
+    const SIGNIFICANT: TreeCheck = TreeCheck::new("significant_permanent", Key::Significant);
+
     fn message(check: TreeCheck, children: &[ChildFacts], index: usize) -> Option<String> {
-        let fields: Vec<&str> = children.iter().map(|c| c.id).collect();
+        let fields: Vec<&str> = children.iter().map(|c| c.facts.id).collect();
         check
             .run(children, &fields, "App", index)
             .map(|defect| defect.as_str().to_owned())
@@ -498,8 +503,8 @@ mod tests {
     #[test]
     fn duplicate_id_names_both_children_at_the_later_one() {
         let children = [worker("api"), worker("db"), worker("api")];
-        assert_eq!(message(TreeCheck::DuplicateId, &children, 0), None);
-        let text = message(TreeCheck::DuplicateId, &children, 2).unwrap();
+        assert_eq!(message(DUPLICATE_ID, &children, 0), None);
+        let text = message(DUPLICATE_ID, &children, 2).unwrap();
         assert!(
             text.starts_with("children `api` and `api` of `App`"),
             "{text}"
@@ -510,24 +515,31 @@ mod tests {
     #[test]
     fn sidecar_before_its_primary_or_without_it_is_placed_wrong() {
         let before = [sidecar("metrics", "api"), worker("api")];
-        let text = message(TreeCheck::PrimaryPlacement, &before, 0).unwrap();
+        let text = message(STARTS_AFTER, &before, 0).unwrap();
         assert!(text.ends_with("[primary_starts_after]"), "{text}");
+        assert_eq!(message(NOT_IN_TREE, &before, 0), None);
         let missing = [worker("api"), sidecar("metrics", "db")];
-        let text = message(TreeCheck::PrimaryPlacement, &missing, 1).unwrap();
+        let text = message(NOT_IN_TREE, &missing, 1).unwrap();
         assert!(text.ends_with("[primary_not_in_tree]"), "{text}");
         let right = [worker("api"), sidecar("metrics", "api")];
-        assert_eq!(message(TreeCheck::PrimaryPlacement, &right, 1), None);
+        assert_eq!(message(NOT_IN_TREE, &right, 1), None);
+        assert_eq!(message(STARTS_AFTER, &right, 1), None);
     }
 
     #[test]
-    fn overrides_are_judged_only_for_fully_known_children() {
+    fn overrides_are_judged_where_every_fact_they_need_is_known() {
         let job = ChildFacts::task("migrate", TaskRole::Job, None, TaskShape::WithoutContext)
-            .declares_restart(RestartPolicy::Permanent);
-        let text = message(TreeCheck::JobPermanent, &[job], 0).unwrap();
+            .restart(RestartPolicy::Permanent);
+        let text = message(JOB_PERMANENT, &[job], 0).unwrap();
         assert!(text.starts_with("`App.migrate`: a job cannot"), "{text}");
-        let opaque = ChildFacts::opaque("migrate", TaskRole::Job, None)
-            .declares_restart(RestartPolicy::Permanent);
-        assert_eq!(message(TreeCheck::JobPermanent, &[opaque], 0), None);
+        let opaque = ChildFacts::opaque("migrate", TaskRole::Job, None);
+        assert_eq!(message(SIGNIFICANT, &[opaque.significant(true)], 0), None);
+        let text = message(
+            JOB_PERMANENT,
+            &[opaque.restart(RestartPolicy::Permanent)],
+            0,
+        );
+        assert!(text.unwrap().ends_with("[job_permanent]"));
     }
 
     #[test]
@@ -537,7 +549,7 @@ mod tests {
                 .with_id("edge"),
             sidecar("metrics", "api"),
         ];
-        let text = message(TreeCheck::PrimaryPlacement, &children, 1).unwrap();
+        let text = message(NOT_IN_TREE, &children, 1).unwrap();
         assert!(!text.contains("not a child"), "{text}");
         assert!(
             text.contains("the id that `#[child(id = \"edge\")]` on field `edge` replaced"),
@@ -549,7 +561,7 @@ mod tests {
             ChildFacts::tree("ingest").with_id("ingest-eu"),
             sidecar("probe", "ingest"),
         ];
-        let text = message(TreeCheck::PrimaryPlacement, &tree, 1).unwrap();
+        let text = message(NOT_IN_TREE, &tree, 1).unwrap();
         assert!(
             text.contains("`#[supervisor(id = \"ingest-eu\")]`"),
             "{text}"
@@ -559,21 +571,23 @@ mod tests {
     #[test]
     fn a_sidecar_naming_itself_is_told_so() {
         let children = [sidecar("metrics", "metrics")];
-        let text = message(TreeCheck::PrimaryRole, &children, 0).unwrap();
+        let text = message(PRIMARY_ROLE, &children, 0).unwrap();
         assert!(text.contains("names itself as its primary"), "{text}");
         assert!(text.ends_with("[primary_is_sidecar]"), "{text}");
     }
 
     #[test]
     fn heartbeat_on_a_nested_tree_is_rejected_and_on_a_task_is_not() {
-        let text = message(TreeCheck::HeartbeatOnTree, &[ChildFacts::tree("pool")], 0).unwrap();
+        let beat = Duration::from_secs(10);
+        let pool = ChildFacts::tree("pool").heartbeat(beat);
+        let text = message(HEARTBEAT_ON_TREE, &[pool], 0).unwrap();
         assert!(
             text.starts_with("`App.pool`: `heartbeat` needs a task"),
             "{text}"
         );
         assert!(text.ends_with("[heartbeat_on_tree]"), "{text}");
         assert_eq!(
-            message(TreeCheck::HeartbeatOnTree, &[worker("api")], 0),
+            message(HEARTBEAT_ON_TREE, &[worker("api").heartbeat(beat)], 0),
             None
         );
     }
@@ -581,8 +595,8 @@ mod tests {
     #[test]
     fn significant_on_a_permanent_role_says_the_role_is_why() {
         let api = ChildFacts::task("api", TaskRole::Service, None, TaskShape::WithContext)
-            .declares_significant(true);
-        let text = message(TreeCheck::SignificantPermanent, &[api], 0).unwrap();
+            .significant(true);
+        let text = message(SIGNIFICANT, &[api], 0).unwrap();
         assert!(
             text.contains("(role \"service\" restarts \"permanent\" by default)"),
             "{text}"

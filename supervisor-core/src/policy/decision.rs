@@ -280,6 +280,13 @@ pub enum Decision {
         /// How long to wait first.
         delay: Duration,
     },
+    /// Run it again after `after`, on its own: the next run of a periodic
+    /// job that completed. No restart limit counts it, and no sibling
+    /// restarts with it.
+    Rerun {
+        /// The job's period.
+        after: Duration,
+    },
     /// Leave it stopped; the supervisor carries on.
     Stop(StopReason),
     /// Stop every child and fail the supervisor.
@@ -351,6 +358,18 @@ impl ChildHistory {
 
     /// Changes the child's restart limit for the restarts to come; see
     /// [`RestartWindow::set_limit`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildSpec, RestartLimit, TaskRole, policy::{ChildHistory, JitterRng}};
+    ///
+    /// let spec = ChildSpec::without_context("sync", TaskRole::Worker, || async {});
+    /// let mut history = ChildHistory::new(&spec.effective_policy(), JitterRng::seeded(1));
+    /// history.set_limit(RestartLimit::new(2, Duration::from_secs(60)));
+    /// assert_eq!(history.window().limit().max, 2);
+    /// ```
     pub fn set_limit(&mut self, limit: crate::spec::RestartLimit) {
         self.window.set_limit(limit);
     }
@@ -488,7 +507,9 @@ impl ChildHistory {
 /// and returns the decision. Each call does O(1) work.
 ///
 /// In order: a stop by the supervisor is final; a run that lasted the
-/// backoff's reset period starts the backoff sequence again; an exit the
+/// backoff's reset period starts the backoff sequence again; a periodic job
+/// (`every`) that completed runs again after its period, counted by no
+/// restart limit, and its next failure backs off from `initial`; an exit the
 /// restart policy does not restart stops the child (or, for a critical child
 /// that failed, escalates); a restart past the child's limit gives up on an
 /// optional child and escalates otherwise; a restart past the supervisor's
@@ -532,6 +553,9 @@ pub fn decide(
     if history.ran_cleanly_for(backoff.reset_after(), now) {
         history.backoff.reset();
     }
+    if let Some(rerun) = periodic_rerun(policy, history, exit) {
+        return rerun;
+    }
     let success = exit.is_success();
     if !policy.restart.restarts_after(success) {
         return not_restarted(policy.severity, success);
@@ -555,10 +579,77 @@ pub fn decide(
     Decision::Restart { delay }
 }
 
+/// The next run of a periodic job that completed: after its period, with
+/// its backoff sequence started again. `None` for any other exit or child.
+fn periodic_rerun(
+    policy: &ExitPolicy,
+    history: &mut ChildHistory,
+    exit: &ChildExit,
+) -> Option<Decision> {
+    let period = policy.every.filter(|_| *exit == ChildExit::Completed)?;
+    history.backoff.reset();
+    Some(Decision::Rerun { after: period })
+}
+
 fn not_restarted(severity: Severity, success: bool) -> Decision {
     match (success, severity) {
         (true, _) => Decision::Stop(StopReason::Finished),
         (false, Severity::Critical) => Decision::Escalate(EscalationReason::CriticalChildStopped),
         (false, _) => Decision::Stop(StopReason::NotRestarted),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{ChildSpec, TaskRole};
+
+    fn history(policy: &EffectivePolicy) -> ChildHistory {
+        ChildHistory::new(policy, JitterRng::seeded(7))
+    }
+
+    #[test]
+    fn only_a_completed_run_of_a_periodic_job_runs_again() {
+        let minute = Duration::from_secs(60);
+        let periodic = ChildSpec::declared("report", TaskRole::Job)
+            .every(minute)
+            .effective_policy();
+        let once = ChildSpec::declared("migrate", TaskRole::Job).effective_policy();
+        let completed = ChildExit::Completed;
+        let rerun = periodic_rerun(
+            &ExitPolicy::from(&periodic),
+            &mut history(&periodic),
+            &completed,
+        );
+        assert_eq!(rerun, Some(Decision::Rerun { after: minute }));
+        assert_eq!(
+            periodic_rerun(&ExitPolicy::from(&once), &mut history(&once), &completed),
+            None
+        );
+        for exit in [
+            ChildExit::Cancelled,
+            ChildExit::TimedOut,
+            ChildExit::failed("e"),
+        ] {
+            let decision =
+                periodic_rerun(&ExitPolicy::from(&periodic), &mut history(&periodic), &exit);
+            assert_eq!(decision, None, "{exit}");
+        }
+    }
+
+    #[test]
+    fn a_completed_run_starts_the_backoff_sequence_again() {
+        let policy = ChildSpec::declared("report", TaskRole::Job)
+            .every(Duration::from_secs(60))
+            .effective_policy();
+        let mut history = history(&policy);
+        history.backoff.next_delay(&policy.backoff.value);
+        assert_eq!(history.backoff().consecutive(), 1);
+        periodic_rerun(
+            &ExitPolicy::from(&policy),
+            &mut history,
+            &ChildExit::Completed,
+        );
+        assert_eq!(history.backoff().consecutive(), 0);
     }
 }

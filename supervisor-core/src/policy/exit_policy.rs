@@ -1,5 +1,7 @@
 //! The part of a child's policy that decides what follows its exits.
 
+use std::time::Duration;
+
 use crate::spec::{BackoffPolicy, EffectivePolicy, RestartPolicy, Severity};
 
 /// What [`decide`](super::decide) reads of a child's effective policy:
@@ -30,6 +32,9 @@ pub struct ExitPolicy {
     pub significant: bool,
     /// The delays between restarts after failures.
     pub backoff: BackoffPolicy,
+    /// For a periodic job: the wait after each completed run before the
+    /// next one.
+    pub every: Option<Duration>,
 }
 
 impl From<&EffectivePolicy> for ExitPolicy {
@@ -39,6 +44,7 @@ impl From<&EffectivePolicy> for ExitPolicy {
             severity: policy.severity.value,
             significant: policy.significant.value,
             backoff: policy.backoff.value,
+            every: policy.every.value,
         }
     }
 }

@@ -45,6 +45,10 @@ impl Tree {
                 self.reconfigure(*spec);
                 let _ = reply.send(Ok(()));
             }
+            Command::Ping(reply) => {
+                let _ = reply.send(());
+            }
+            Command::Stall(period) => tokio::time::sleep(period).await,
             Command::RejectConfig(reason) => {
                 tracing::warn!(%reason, "config reload refused; the policies in force stay");
                 self.emit_own(EventKind::ReconfigureRejected { reason });

@@ -32,6 +32,9 @@ pub(crate) enum Command {
     Footprint(oneshot::Sender<Footprint>),
     Reconfigure(Box<SupervisorSpec>, Reply<()>),
     RejectConfig(String),
+    Ping(oneshot::Sender<()>),
+    /// Keeps the loop busy for a while: the testing kit's stuck loop.
+    Stall(std::time::Duration),
 }
 
 /// One supervisor's own children, with handles to the nested supervisors
@@ -555,6 +558,42 @@ impl SupervisorHandle {
         spec.validate().map_err(ControlError::InvalidSpec)?;
         self.call(|reply| Command::Reconfigure(Box::new(spec), reply))
             .await
+    }
+
+    /// Whether the supervisor's loop answers within `bound`: the liveness
+    /// that Kubernetes' `/livez` and systemd's watchdog ask about. A tree
+    /// that has stopped (escalated or shut down) is not live; nor is one
+    /// whose loop is stuck, whatever the state of its process.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use supervisor_core::{Supervisor, SupervisorSpec};
+    ///
+    /// let handle = Supervisor::start(SupervisorSpec::new("app")).unwrap();
+    /// assert!(handle.is_live(Duration::from_secs(1)).await);
+    /// handle.shutdown().await;
+    /// assert!(!handle.is_live(Duration::from_secs(1)).await);
+    /// # }
+    /// ```
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: the question has no effect on the tree.
+    pub async fn is_live(&self, bound: std::time::Duration) -> bool {
+        let (reply, answer) = oneshot::channel();
+        if self.send(Command::Ping(reply)).is_err() {
+            return false;
+        }
+        matches!(tokio::time::timeout(bound, answer).await, Ok(Ok(())))
+    }
+
+    /// Makes the loop wait `period` before it handles anything else.
+    pub(crate) fn stall(&self, period: std::time::Duration) {
+        let _ = self.send(Command::Stall(period));
     }
 
     /// Hands a nested tree its part of a new configuration, without waiting.

@@ -143,6 +143,7 @@ impl Slot {
         ChildSnapshot {
             path: Arc::clone(&self.path),
             role: self.role,
+            severity: self.exits.severity,
             state: self.state,
             generation: self.generation,
             restarts: self.generation.saturating_sub(1),

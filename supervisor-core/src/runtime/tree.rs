@@ -487,6 +487,7 @@ impl Tree {
         slot.last_exit = Some(exit);
         match decision {
             Decision::Restart { delay } => self.restart_after(key, delay).await,
+            Decision::Rerun { after } => self.rerun_after(key, after),
             Decision::Stop(reason) => self.settle(key, reason).await,
             Decision::Escalate(reason) => self.escalate(key, reason),
         }
@@ -535,21 +536,7 @@ impl Tree {
         }
         self.emit_for(key, EventKind::RestartScheduled { delay });
         if group.is_empty() {
-            let Some(slot) = self.slot_mut(key) else {
-                return;
-            };
-            slot.state = ChildState::BackingOff;
-            slot.epoch += 1;
-            let epoch = slot.epoch;
-            if delay.is_zero() {
-                self.start_alone(key);
-            } else {
-                let timer = Timer::Restart { key, epoch };
-                let timer = self.timers.insert(timer, timer_delay(delay));
-                if let Some(slot) = self.slot_mut(key) {
-                    slot.timer = Some(timer);
-                }
-            }
+            self.schedule_alone(key, delay);
             return;
         }
         group.push(key);
@@ -568,6 +555,37 @@ impl Tree {
             let timer = Timer::RestartGroup(members);
             self.timers.insert(timer, timer_delay(delay));
         }
+    }
+
+    /// Starts `key` again on its own after `delay`.
+    fn schedule_alone(&mut self, key: ChildKey, delay: Duration) {
+        let Some(slot) = self.slot_mut(key) else {
+            return;
+        };
+        slot.state = ChildState::BackingOff;
+        slot.epoch += 1;
+        let epoch = slot.epoch;
+        if delay.is_zero() {
+            self.start_alone(key);
+        } else {
+            let timer = Timer::Restart { key, epoch };
+            let timer = self.timers.insert(timer, timer_delay(delay));
+            if let Some(slot) = self.slot_mut(key) {
+                slot.timer = Some(timer);
+            }
+        }
+    }
+
+    /// Runs a periodic job again after its period, on its own: its run
+    /// ended well, so it no longer holds the start order, and no sibling
+    /// follows it.
+    fn rerun_after(&mut self, key: ChildKey, after: Duration) {
+        self.gates.remove(&key);
+        if let Some(slot) = self.slot(key) {
+            tracing::info!(path = %slot.path, ?after, "periodic job runs again");
+        }
+        self.emit_for(key, EventKind::RestartScheduled { delay: after });
+        self.schedule_alone(key, after);
     }
 
     /// The active siblings that restart with `key` (not `key` itself), in

@@ -6,6 +6,10 @@ use std::{fmt, time::Duration};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 
+/// The default curve's numbers, which the macros fill in for keys left out
+/// of `backoff(...)` as well.
+const DEFAULT_CURVE: crate::rules::Backoff = crate::rules::Backoff::DEFAULT;
+
 /// Exponential backoff between restarts after failures.
 ///
 /// The n-th consecutive failure waits `initial * multiplier^(n-1)`, capped at
@@ -75,10 +79,10 @@ impl BackoffPolicy {
     /// assert_eq!(TaskRole::Service.defaults().backoff, backoff);
     /// ```
     pub const DEFAULT: BackoffPolicy = BackoffPolicy {
-        initial: Duration::from_millis(50),
-        max: Duration::from_secs(5),
-        multiplier: 2.0,
-        jitter: 0.2,
+        initial: DEFAULT_CURVE.initial,
+        max: DEFAULT_CURVE.max,
+        multiplier: DEFAULT_CURVE.multiplier,
+        jitter: DEFAULT_CURVE.jitter,
         reset_after: None,
     };
 

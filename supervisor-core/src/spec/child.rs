@@ -92,6 +92,15 @@ pub struct ChildSpec {
     )]
     #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub heartbeat: Option<Duration>,
+    /// For a job: run it again this long after each success (failures
+    /// retry with backoff as usual); `None` runs it once.
+    #[serde(
+        default,
+        with = "super::duration::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub every: Option<Duration>,
     /// For a sidecar: the id of the sibling it serves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<String>,
@@ -206,6 +215,7 @@ impl ChildSpec {
             timeout: None,
             ready_timeout: None,
             heartbeat: None,
+            every: None,
             primary: None,
             severity: None,
             significant: None,
@@ -416,6 +426,28 @@ impl ChildSpec {
         self
     }
 
+    /// Makes a job periodic: after each success it waits `period` and runs
+    /// again. Failures retry with backoff as usual, and only they count
+    /// toward the restart limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{ChildSpec, SupervisorSpec, TaskRole};
+    ///
+    /// let report = ChildSpec::without_context("report", TaskRole::Job, || async {})
+    ///     .every(Duration::from_secs(5 * 60));
+    /// assert_eq!(report.effective_policy().every.value, Some(Duration::from_secs(300)));
+    /// SupervisorSpec::new("app").child(report).validate()?;
+    /// # Ok::<(), supervisor_core::SpecError>(())
+    /// ```
+    #[must_use]
+    pub fn every(mut self, period: Duration) -> Self {
+        self.every = Some(period);
+        self
+    }
+
     /// Names the sibling a sidecar serves.
     ///
     /// # Examples
@@ -495,7 +527,7 @@ impl fmt::Debug for ChildSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut out = f.debug_struct("ChildSpec");
         out.field("id", &self.id).field("role", &self.role);
-        let overrides: [(&str, Option<&dyn fmt::Debug>); 12] = [
+        let overrides: [(&str, Option<&dyn fmt::Debug>); 13] = [
             ("restart", self.restart.as_ref().map(|v| v as _)),
             ("backoff", self.backoff.as_ref().map(|v| v as _)),
             ("restart_limit", self.restart_limit.as_ref().map(|v| v as _)),
@@ -503,6 +535,7 @@ impl fmt::Debug for ChildSpec {
             ("timeout", self.timeout.as_ref().map(|v| v as _)),
             ("ready_timeout", self.ready_timeout.as_ref().map(|v| v as _)),
             ("heartbeat", self.heartbeat.as_ref().map(|v| v as _)),
+            ("every", self.every.as_ref().map(|v| v as _)),
             ("primary", self.primary.as_ref().map(|v| v as _)),
             ("severity", self.severity.as_ref().map(|v| v as _)),
             ("significant", self.significant.as_ref().map(|v| v as _)),

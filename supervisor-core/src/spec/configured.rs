@@ -12,6 +12,7 @@ pub(crate) enum Field {
     Heartbeat,
     Severity,
     Significant,
+    Every,
 }
 
 /// The set of fields an overlay set, so that the effective policy can say

@@ -173,6 +173,8 @@ pub struct EffectivePolicy {
     pub ready_timeout: Sourced<Option<Duration>>,
     /// Longest silence between heartbeats.
     pub heartbeat: Sourced<Option<Duration>>,
+    /// Period of a periodic job.
+    pub every: Sourced<Option<Duration>>,
 }
 
 impl EffectivePolicy {
@@ -207,6 +209,7 @@ impl EffectivePolicy {
             timeout: Sourced::optional(spec.timeout),
             ready_timeout: Sourced::optional(spec.ready_timeout),
             heartbeat: Sourced::optional(spec.heartbeat),
+            every: Sourced::optional(spec.every),
         };
         policy.mark_configured(spec.configured);
         policy
@@ -224,6 +227,7 @@ impl EffectivePolicy {
             (Field::Timeout, &mut self.timeout.source),
             (Field::ReadyTimeout, &mut self.ready_timeout.source),
             (Field::Heartbeat, &mut self.heartbeat.source),
+            (Field::Every, &mut self.every.source),
         ];
         for (field, source) in sources {
             if configured.contains(field) {
@@ -240,7 +244,7 @@ fn optional_duration(value: Option<Duration>) -> String {
 impl fmt::Display for EffectivePolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{} ({})", self.id, self.role)?;
-        let lines: [(&str, String, PolicySource); 9] = [
+        let lines: [(&str, String, PolicySource); 10] = [
             (
                 "restart",
                 self.restart.value.to_string(),
@@ -285,6 +289,11 @@ impl fmt::Display for EffectivePolicy {
                 "heartbeat",
                 optional_duration(self.heartbeat.value),
                 self.heartbeat.source,
+            ),
+            (
+                "every",
+                optional_duration(self.every.value),
+                self.every.source,
             ),
         ];
         for (name, value, source) in &lines {
@@ -347,7 +356,7 @@ mod tests {
             .to_string();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "api (service)");
-        assert_eq!(lines.len(), 10, "{text}");
+        assert_eq!(lines.len(), 11, "{text}");
         assert!(
             lines.contains(&"  restart        transient  (declared)"),
             "{text}"

@@ -154,6 +154,14 @@ pub struct ChildOverrides {
     /// Whether the child's final exit may end its tree.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub significant: Option<bool>,
+    /// For a periodic job: the wait after each completed run.
+    #[serde(
+        default,
+        with = "super::duration::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub every: Option<Duration>,
     /// For a nested tree: its supervisor's strategy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<Strategy>,
@@ -224,6 +232,18 @@ pub struct BackoffOverrides {
 
 impl BackoffOverrides {
     /// `base` with every field set here replaced.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supervisor_core::{BackoffOverrides, BackoffPolicy};
+    ///
+    /// let gentler: BackoffOverrides = serde_json::from_str(r#"{ "initial": "1s" }"#).unwrap();
+    /// let merged = gentler.merge(BackoffPolicy::NONE);
+    /// assert_eq!(merged.initial, Duration::from_secs(1));
+    /// assert_eq!(merged.multiplier, BackoffPolicy::NONE.multiplier);
+    /// ```
     pub fn merge(&self, base: BackoffPolicy) -> BackoffPolicy {
         BackoffPolicy {
             initial: self.initial.unwrap_or(base.initial),
@@ -443,6 +463,7 @@ impl ChildOverrides {
         set(child, Field::Significant, self.significant, |c, v| {
             c.significant = Some(v);
         });
+        set(child, Field::Every, self.every, |c, v| c.every = Some(v));
         self.apply_to_tree(child, path)
     }
 

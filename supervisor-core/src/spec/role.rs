@@ -110,13 +110,14 @@ impl TaskRole {
     /// assert_eq!(service.severity, Severity::Critical);
     /// ```
     pub const fn defaults(self) -> RoleDefaults {
-        let (restart, max, severity) = match self {
-            TaskRole::Service => (RestartPolicy::Permanent, 10, Severity::Critical),
-            TaskRole::Worker => (RestartPolicy::Transient, 3, Severity::Standard),
-            TaskRole::Job => (RestartPolicy::Transient, 1, Severity::Optional),
-            TaskRole::Sidecar => (RestartPolicy::Permanent, 5, Severity::Standard),
-            TaskRole::Supervisor => (RestartPolicy::Permanent, 3, Severity::Critical),
+        let (max, severity) = match self {
+            TaskRole::Service => (10, Severity::Critical),
+            TaskRole::Worker => (3, Severity::Standard),
+            TaskRole::Job => (1, Severity::Optional),
+            TaskRole::Sidecar => (5, Severity::Standard),
+            TaskRole::Supervisor => (3, Severity::Critical),
         };
+        let restart = RestartPolicy::of_fact(self.fact().default_restart());
         let shutdown = match self {
             TaskRole::Supervisor => ShutdownPolicy::Infinity,
             _ => ShutdownPolicy::Timeout(Duration::from_secs(5)),

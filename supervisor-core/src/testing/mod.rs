@@ -40,6 +40,7 @@
 
 mod footprint;
 mod script;
+mod stall;
 mod trace;
 mod tracker;
 
@@ -47,6 +48,7 @@ use std::time::Duration;
 
 pub use footprint::{Footprint, footprint};
 pub use script::{FaultScript, Step};
+pub use stall::stall_loop;
 pub use trace::{EventPattern, Trace};
 pub use tracker::{InstanceGuard, InstanceTracker};
 

@@ -1,17 +1,17 @@
 //! `backoff = "none"` or `backoff(initial = .., max = .., multiplier = ..,
-//! jitter = .., reset_after = ..)`: reading it, its rules, its tokens.
+//! jitter = .., reset_after = ..)`: reading it, its facts, its tokens.
 
 use std::time::Duration;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
+use supervisor_rules::{self as rules, Blame, Key};
 use syn::parse::Parser as _;
 
 use crate::{
     duration,
     errors::Errors,
-    rules,
-    value::{self, Key, RawValue, Slot},
+    value::{self, RawValue, Slot},
 };
 
 /// `backoff = "none"` or `backoff(initial = ..., max = ..., ...)`.
@@ -30,16 +30,11 @@ pub(crate) struct Curve {
     pub(crate) reset_after: Slot<Duration>,
 }
 
-/// The runtime's default curve (`BackoffPolicy::DEFAULT`): what a key left
-/// out of `backoff(...)` keeps.
-const DEFAULT_INITIAL: Duration = Duration::from_millis(50);
-const DEFAULT_MAX: Duration = Duration::from_secs(5);
-
 const CURVE_KEYS: &[&str] = &["initial", "max", "multiplier", "jitter", "reset_after"];
 const BACKOFF_EXAMPLE: &str = "backoff = \"none\", or backoff(initial = \"50ms\", max = \"5s\", multiplier = 2.0, jitter = 0.2)";
 
 /// Reads `backoff = "none"` or `backoff(...)`.
-pub(crate) fn read(key: &Key, raw: RawValue) -> syn::Result<Backoff> {
+pub(crate) fn read(key: &value::Key, raw: RawValue) -> syn::Result<Backoff> {
     let tokens = match raw {
         RawValue::List { tokens, .. } => tokens,
         other => {
@@ -56,7 +51,7 @@ pub(crate) fn read(key: &Key, raw: RawValue) -> syn::Result<Backoff> {
     let mut curve = Curve::default();
     let mut errors = Errors::default();
     let parse = syn::meta::parser(|meta| {
-        let key = Key::of(&meta);
+        let key = value::Key::of(&meta);
         let raw = RawValue::read(&meta)?;
         match key.name.as_str() {
             "initial" => curve.initial.fill(&key, raw, &mut errors, value::duration),
@@ -79,32 +74,44 @@ pub(crate) fn read(key: &Key, raw: RawValue) -> syn::Result<Backoff> {
     errors.finish(Backoff::Curve(Box::new(curve)))
 }
 
-/// `backoff_initial_above_max`, `backoff_jitter_out_of_range` and
-/// `backoff_multiplier_below_one`; a key left out takes the default curve's
-/// value, as at run time.
-pub(crate) fn check(curve: &Curve, errors: &mut Errors) {
-    let initial = curve.initial.value().copied().unwrap_or(DEFAULT_INITIAL);
-    let max = curve.max.value().copied().unwrap_or(DEFAULT_MAX);
-    let given = curve.initial.get().or(curve.max.get());
-    if let Some(at) = given.filter(|_| initial > max) {
-        let detail = format!(
-            "initial {} > max {}",
-            duration::format(initial),
-            duration::format(max)
-        );
-        errors.push(rules::BACKOFF_INITIAL_ABOVE_MAX.error(at.span, &detail));
+impl Backoff {
+    /// The numbers the rules judge: those of `BackoffPolicy::NONE`, or the
+    /// default curve's (`rules::Backoff::DEFAULT`, as at run time) with the
+    /// keys given.
+    pub(crate) fn fact(&self) -> rules::Backoff {
+        let Backoff::Curve(curve) = self else {
+            return rules::Backoff {
+                initial: Duration::ZERO,
+                max: Duration::ZERO,
+                multiplier: 1.0,
+                jitter: 0.0,
+            };
+        };
+        let default = rules::Backoff::DEFAULT;
+        rules::Backoff {
+            initial: curve.initial.value().copied().unwrap_or(default.initial),
+            max: curve.max.value().copied().unwrap_or(default.max),
+            multiplier: curve
+                .multiplier
+                .value()
+                .copied()
+                .unwrap_or(default.multiplier),
+            jitter: curve.jitter.value().copied().unwrap_or(default.jitter),
+        }
     }
-    if let Some(jitter) = curve
-        .jitter
-        .get()
-        .filter(|j| !(0.0..=1.0).contains(&j.value))
-    {
-        let detail = format!("jitter is {}", jitter.value);
-        errors.push(rules::BACKOFF_JITTER_OUT_OF_RANGE.error(jitter.span, &detail));
-    }
-    if let Some(multiplier) = curve.multiplier.get().filter(|m| m.value < 1.0) {
-        let detail = format!("multiplier is {}", multiplier.value);
-        errors.push(rules::BACKOFF_MULTIPLIER_BELOW_ONE.error(multiplier.span, &detail));
+}
+
+impl Curve {
+    /// Where the part of the curve `key` names is written.
+    pub(crate) fn span(&self, key: Key, blame: Blame) -> Option<Span> {
+        let slot = match key {
+            Key::BackoffInitial => &self.initial,
+            Key::BackoffMax => &self.max,
+            Key::BackoffMultiplier => return self.multiplier.get().map(|m| m.at(blame)),
+            Key::BackoffJitter => return self.jitter.get().map(|j| j.at(blame)),
+            _ => return None,
+        };
+        slot.get().map(|d| d.at(blame))
     }
 }
 

@@ -1,17 +1,17 @@
 //! `restart_limit(max = 10, within = "60s")`, of a child or of a tree
-//! itself: reading it, its rules, its tokens.
+//! itself: reading it, its facts, its tokens.
 
 use std::time::Duration;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
+use supervisor_rules::{self as rules, Blame, Key};
 use syn::parse::Parser as _;
 
 use crate::{
     duration,
     errors::Errors,
-    rules,
-    value::{self, Key, RawValue, Slot},
+    value::{self, RawValue, Slot},
 };
 
 /// `restart_limit(max = 10, within = "60s")`.
@@ -23,7 +23,7 @@ pub(crate) struct Limit {
 const LIMIT_EXAMPLE: &str = "restart_limit(max = 10, within = \"60s\")";
 
 /// Reads `restart_limit(max = .., within = ..)`; both keys are needed.
-pub(crate) fn read(key: &Key, raw: RawValue) -> syn::Result<Limit> {
+pub(crate) fn read(key: &value::Key, raw: RawValue) -> syn::Result<Limit> {
     let RawValue::List { tokens, span } = raw else {
         let span = match &raw {
             RawValue::Assign(expr) => syn::spanned::Spanned::span(expr),
@@ -38,7 +38,7 @@ pub(crate) fn read(key: &Key, raw: RawValue) -> syn::Result<Limit> {
     let mut within = Slot::default();
     let mut errors = Errors::default();
     let parse = syn::meta::parser(|meta| {
-        let key = Key::of(&meta);
+        let key = value::Key::of(&meta);
         let raw = RawValue::read(&meta)?;
         match key.name.as_str() {
             "max" => max.fill(&key, raw, &mut errors, |k, r| {
@@ -75,14 +75,22 @@ pub(crate) fn read(key: &Key, raw: RawValue) -> syn::Result<Limit> {
     Err(errors.into_error())
 }
 
-/// `restart_limit_zero_max` and `restart_limit_zero_window`, for a child's
-/// limit and a tree's own.
-pub(crate) fn check(limit: &Limit, errors: &mut Errors) {
-    if limit.max.value == 0 {
-        errors.push(rules::RESTART_LIMIT_ZERO_MAX.error(limit.max.span, ""));
+impl Limit {
+    /// The numbers the rules judge.
+    pub(crate) fn fact(&self) -> rules::Limit {
+        rules::Limit {
+            max: self.max.value,
+            within: self.within.value,
+        }
     }
-    if limit.within.value.is_zero() {
-        errors.push(rules::RESTART_LIMIT_ZERO_WINDOW.error(limit.within.span, ""));
+
+    /// Where the part of the limit `key` names is written.
+    pub(crate) fn span(&self, key: Key, blame: Blame) -> Option<Span> {
+        match key {
+            Key::RestartLimitMax => Some(self.max.at(blame)),
+            Key::RestartLimitWithin => Some(self.within.at(blame)),
+            _ => None,
+        }
     }
 }
 

@@ -7,8 +7,9 @@ pub(crate) mod limit;
 
 use std::time::Duration;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
+use supervisor_rules::{Blame, Facts, Key, Keys};
 use syn::LitStr;
 
 pub(crate) use self::{backoff::Backoff, limit::Limit};
@@ -16,8 +17,7 @@ use crate::{
     choice::{self, Choice as _, Restart, Severity},
     duration,
     errors::Errors,
-    rules,
-    value::{self, Key, RawValue, Slot},
+    value::{self, RawValue, Slot},
 };
 
 /// `shutdown = "5s" | "brutal" | "infinity"`.
@@ -38,6 +38,7 @@ pub(crate) struct Policy {
     pub(crate) timeout: Slot<Duration>,
     pub(crate) ready_timeout: Slot<Duration>,
     pub(crate) heartbeat: Slot<Duration>,
+    pub(crate) every: Slot<Duration>,
     pub(crate) severity: Slot<Severity>,
     pub(crate) significant: Slot<bool>,
 }
@@ -53,6 +54,7 @@ impl Policy {
         "timeout",
         "ready_timeout",
         "heartbeat",
+        "every",
         "severity",
         "significant",
     ];
@@ -60,7 +62,7 @@ impl Policy {
     /// Reads `key` if it is a policy key, and gives the value back if not.
     pub(crate) fn read(
         &mut self,
-        key: &Key,
+        key: &value::Key,
         raw: RawValue,
         errors: &mut Errors,
     ) -> Option<RawValue> {
@@ -75,6 +77,7 @@ impl Policy {
             "timeout" => self.timeout.fill(key, raw, errors, value::duration),
             "ready_timeout" => self.ready_timeout.fill(key, raw, errors, value::duration),
             "heartbeat" => self.heartbeat.fill(key, raw, errors, value::duration),
+            "every" => self.every.fill(key, raw, errors, value::duration),
             "severity" => self.severity.fill(key, raw, errors, choice::read),
             "significant" => self.significant.fill(key, raw, errors, value::boolean),
             _ => return Some(raw),
@@ -82,28 +85,78 @@ impl Policy {
         None
     }
 
-    /// The rules each value keeps on its own: a valid id, a sound backoff
-    /// curve and restart limit, deadlines above zero.
-    pub(crate) fn check_values(&self, errors: &mut Errors) {
-        if let Some(id) = self.id.get() {
-            check_id(id, errors);
+    /// Each fact key and whether it is given with a readable value, or
+    /// with one that could not be read.
+    fn states(&self) -> [(Key, value::State); 9] {
+        [
+            (Key::Id, self.id.state()),
+            (Key::Restart, self.restart.state()),
+            (Key::Backoff, self.backoff.state()),
+            (Key::RestartLimit, self.restart_limit.state()),
+            (Key::Timeout, self.timeout.state()),
+            (Key::ReadyTimeout, self.ready_timeout.state()),
+            (Key::Heartbeat, self.heartbeat.state()),
+            (Key::Every, self.every.state()),
+            (Key::Significant, self.significant.state()),
+        ]
+    }
+
+    /// The facts in `state`.
+    fn keys_in(&self, state: value::State) -> Keys {
+        self.states()
+            .into_iter()
+            .filter(|(_, found)| *found == state)
+            .fold(Keys::NONE, |keys, (key, _)| keys.with(key))
+    }
+
+    /// The facts given with a value that could be read.
+    pub(crate) fn given(&self) -> Keys {
+        self.keys_in(value::State::Read)
+    }
+
+    /// The facts given with a value that could not be read.
+    pub(crate) fn broken(&self) -> Keys {
+        self.keys_in(value::State::Broken)
+    }
+
+    /// Records every value given as a fact (all but `id`, which the caller
+    /// owns as text).
+    pub(crate) fn record(&self, facts: &mut Facts<'_>) {
+        if let Some(restart) = self.restart.value() {
+            facts.restart = Some(restart.fact());
         }
-        if let Some(Backoff::Curve(curve)) = self.backoff.value() {
-            backoff::check(curve, errors);
+        if let Some(backoff) = self.backoff.value() {
+            facts.backoff = Some(backoff.fact());
         }
         if let Some(limit) = self.restart_limit.value() {
-            limit::check(limit, errors);
+            facts.restart_limit = Some(limit.fact());
         }
-        let deadlines = [
-            ("timeout", &self.timeout),
-            ("ready_timeout", &self.ready_timeout),
-            ("heartbeat", &self.heartbeat),
-        ];
-        for (name, slot) in deadlines {
-            if let Some(deadline) = slot.get().filter(|d| d.value.is_zero()) {
-                let detail = format!("`{name}` is 0s");
-                errors.push(rules::ZERO_DEADLINE.error(deadline.span, &detail));
-            }
+        facts.timeout = self.timeout.value().copied().or(facts.timeout);
+        facts.ready_timeout = self.ready_timeout.value().copied().or(facts.ready_timeout);
+        facts.heartbeat = self.heartbeat.value().copied().or(facts.heartbeat);
+        facts.every = self.every.value().copied().or(facts.every);
+        facts.significant = self.significant.value().copied().or(facts.significant);
+    }
+
+    /// Where `key` is written, as `blame` asks.
+    pub(crate) fn span(&self, key: Key, blame: Blame) -> Option<Span> {
+        match key {
+            Key::Id => self.id.get().map(|s| s.at(blame)),
+            Key::Restart => self.restart.get().map(|s| s.at(blame)),
+            Key::Significant => self.significant.get().map(|s| s.at(blame)),
+            Key::Backoff => self.backoff.get().map(|s| s.at(blame)),
+            Key::RestartLimit => self.restart_limit.get().map(|s| s.at(blame)),
+            Key::Timeout => self.timeout.get().map(|s| s.at(blame)),
+            Key::ReadyTimeout => self.ready_timeout.get().map(|s| s.at(blame)),
+            Key::Heartbeat => self.heartbeat.get().map(|s| s.at(blame)),
+            Key::Every => self.every.get().map(|s| s.at(blame)),
+            _ => match (self.backoff.value(), self.restart_limit.value()) {
+                (Some(Backoff::Curve(curve)), _) if key.whole() == Key::Backoff => {
+                    curve.span(key, blame)
+                }
+                (_, Some(limit)) if key.whole() == Key::RestartLimit => limit.span(key, blame),
+                _ => None,
+            },
         }
     }
 
@@ -140,6 +193,7 @@ impl Policy {
             (quote!(timeout), &self.timeout),
             (quote!(ready_timeout), &self.ready_timeout),
             (quote!(heartbeat), &self.heartbeat),
+            (quote!(every), &self.every),
         ] {
             if let Some(deadline) = slot.value() {
                 let deadline = time(deadline);
@@ -155,29 +209,9 @@ impl Policy {
         }
         calls
     }
-
-    /// The `ChildFacts` calls that record what the compile-time tree checks
-    /// need to know: restart, significant, whether a backoff or a limit is set.
-    pub(crate) fn fact_calls(&self, support: &TokenStream) -> TokenStream {
-        let mut calls = TokenStream::new();
-        if let Some(restart) = self.restart.value() {
-            let restart = restart.tokens(support);
-            calls.extend(quote!(.declares_restart(#restart)));
-        }
-        if let Some(significant) = self.significant.value() {
-            calls.extend(quote!(.declares_significant(#significant)));
-        }
-        if self.backoff.get().is_some() {
-            calls.extend(quote!(.declares_backoff()));
-        }
-        if self.restart_limit.get().is_some() {
-            calls.extend(quote!(.declares_restart_limit()));
-        }
-        calls
-    }
 }
 
-fn read_shutdown(key: &Key, raw: RawValue) -> syn::Result<Shutdown> {
+fn read_shutdown(key: &value::Key, raw: RawValue) -> syn::Result<Shutdown> {
     let example = "shutdown = \"5s\", \"brutal\" or \"infinity\"";
     let text = value::string(key, raw, example)?;
     match text.value().as_str() {
@@ -193,12 +227,5 @@ fn read_shutdown(key: &Key, raw: RawValue) -> syn::Result<Shutdown> {
                 ),
             )),
         },
-    }
-}
-
-fn check_id(id: &value::Spanned<LitStr>, errors: &mut Errors) {
-    let text = id.value.value();
-    if !rules::is_valid_id(&text) {
-        errors.push(rules::INVALID_CHILD_ID.error(id.span, &format!("id is \"{text}\"")));
     }
 }

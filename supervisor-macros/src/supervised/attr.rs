@@ -1,13 +1,14 @@
 //! Reading `#[supervised(...)]`: every key, each kept with its span.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
+use supervisor_rules::{Blame, Key, Keys};
 use syn::{Expr, LitStr, parse::Parser as _};
 
 use crate::{
     choice::{self, Role},
     errors::Errors,
     policy::Policy,
-    value::{self, Key, RawValue, Slot},
+    value::{self, RawValue, Slot},
 };
 
 /// `primary = other_fn` (the marker of a `#[supervised]` fn or a tree) or
@@ -37,6 +38,7 @@ const KEYS: &[&str] = &[
     "timeout",
     "ready_timeout",
     "heartbeat",
+    "every",
     "primary",
     "severity",
     "significant",
@@ -48,7 +50,7 @@ impl ChildAttrs {
     pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> ChildAttrs {
         let mut attrs = ChildAttrs::default();
         let parser = syn::meta::parser(|meta| {
-            let key = Key::of(&meta);
+            let key = value::Key::of(&meta);
             let raw = RawValue::read(&meta)?;
             attrs.read(&key, raw, errors);
             Ok(())
@@ -59,7 +61,7 @@ impl ChildAttrs {
         attrs
     }
 
-    fn read(&mut self, key: &Key, raw: RawValue, errors: &mut Errors) {
+    fn read(&mut self, key: &value::Key, raw: RawValue, errors: &mut Errors) {
         let Some(raw) = self.policy.read(key, raw, errors) else {
             return;
         };
@@ -75,9 +77,47 @@ impl ChildAttrs {
     pub(crate) fn role(&self) -> Role {
         self.role.value().copied().unwrap_or(Role::Worker)
     }
+
+    /// The facts the attribute states: all a declaration has, but an id it
+    /// does not write (the fn's name, always valid) and the keys whose
+    /// values could not be read.
+    pub(crate) fn known(&self) -> Keys {
+        let mut unknown = self.policy.broken();
+        if self.policy.id.get().is_none() {
+            unknown = unknown.with(Key::Id);
+        }
+        if self.role.is_broken() {
+            unknown = unknown.with(Key::Role);
+        }
+        if self.primary.is_broken() {
+            unknown = unknown.with(Key::Primary);
+        }
+        Keys::DECLARATION.difference(unknown)
+    }
+
+    /// The keys written with a value that could be read.
+    pub(crate) fn written(&self) -> Keys {
+        let mut written = self.policy.given();
+        if self.role.get().is_some() {
+            written = written.with(Key::Role);
+        }
+        if self.primary.get().is_some() {
+            written = written.with(Key::Primary);
+        }
+        written
+    }
+
+    /// Where `key` is written, as `blame` asks.
+    pub(crate) fn span(&self, key: Key, blame: Blame) -> Option<Span> {
+        match key {
+            Key::Role => self.role.get().map(|role| role.at(blame)),
+            Key::Primary => self.primary.get().map(|primary| primary.at(blame)),
+            _ => self.policy.span(key, blame),
+        }
+    }
 }
 
-fn read_primary(key: &Key, raw: RawValue) -> syn::Result<Primary> {
+fn read_primary(key: &value::Key, raw: RawValue) -> syn::Result<Primary> {
     let example = "primary = api (the `#[supervised]` fn it serves)";
     match raw.expr(key, example)? {
         Expr::Path(path) if path.qself.is_none() => Ok(Primary::Path(path.path)),

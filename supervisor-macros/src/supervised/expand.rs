@@ -103,12 +103,13 @@ impl<'a> Parts<'a> {
             id: id(name, attrs),
             role: attrs.role().tokens(s),
             primary,
-            facts: attrs.policy.fact_calls(s),
+            facts: calls.clone(),
             calls: quote!(#primary_call #calls),
         }
     }
 
-    /// `const ID`, `ROLE`, `PRIMARY` and `FACTS`, as `this` names them.
+    /// `const ID`, `ROLE`, `PRIMARY` and `FACTS` (what the declared keys
+    /// set, as the builder calls set them), as `this` names them.
     fn constants(&self, this: &TokenStream) -> TokenStream {
         let Parts {
             s, id, role, facts, ..

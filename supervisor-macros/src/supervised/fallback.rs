@@ -5,7 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::{choice::Choice as _, rules};
+use supervisor_rules as rules;
+
+use crate::choice::Choice as _;
 
 use super::{attr::ChildAttrs, expand};
 

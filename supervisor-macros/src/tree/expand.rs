@@ -1,12 +1,14 @@
-//! The code `#[derive(Supervisor)]` emits: `SupervisorTree` and `Child`
-//! impls built on the runtime's builder API, and the const checks of the
-//! rules that span several items.
+//! The code `#[derive(Supervisor)]` emits: `Child` and `ChildOf<S>`, and
+//! `SupervisorTree` or (with a state) `StatefulTree`, built on the runtime's
+//! builder API, and the const checks of the rules that span several items.
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::Ident;
 
-use crate::{choice::Choice as _, policy, spans::respan};
+use supervisor_rules::Key;
+
+use crate::{choice::Choice as _, judge, policy, spans::respan};
 
 use super::attr::{TreeAttrs, TreeField};
 
@@ -255,10 +257,11 @@ impl Tree<'_> {
         let tree = self.name.to_string();
         let mut checks = TokenStream::new();
         for (index, field) in self.fields.iter().enumerate() {
-            for (check, span) in field_checks(index, field) {
+            for (rule, at, span) in field_checks(field) {
+                let at = Ident::new(&format!("{at:?}"), span);
                 let check = quote! {
                     const _: () = if let #s::Option::Some(defect) =
-                        #s::TreeCheck::#check.run(&CHILDREN, &FIELDS, #tree, #index)
+                        #s::TreeCheck::new(#rule, #s::Key::#at).run(&CHILDREN, &FIELDS, #tree, #index)
                     {
                         #s::panic!("{}", defect.as_str())
                     };
@@ -288,46 +291,76 @@ fn child_spec(field: &TreeField, spec: TokenStream, s: &TokenStream) -> TokenStr
 fn child_facts(field: &TreeField, s: &TokenStream) -> TokenStream {
     let ty = &field.ty;
     let with_id = field.overrides.id.value().map(|id| quote!(.with_id(#id)));
-    let calls = field.overrides.fact_calls(s);
+    let calls = field.overrides.builder_calls(s);
     quote!(<#ty as #s::Child>::FACTS #with_id #calls)
 }
 
-/// The checks one field needs, each with the span its error points at:
-/// the placement checks for every field, and the override checks only for
-/// the overrides it has.
-fn field_checks(index: usize, field: &TreeField) -> Vec<(Ident, Span)> {
-    let at = field.span();
-    let mut checks: Vec<(&str, Span)> = Vec::new();
-    if index > 0 {
-        checks.push(("DuplicateId", at));
-    }
-    checks.push(("PrimaryPlacement", at));
-    checks.push(("PrimaryRole", at));
+/// The checks one field needs, each a rule's name and the key it is judged
+/// at, with the span its error points at: every rule among siblings, at the
+/// field; and every rule that reads both an override and something of the
+/// child's own declaration, at the override. (A rule an override's values
+/// break on their own is judged at expansion.)
+fn field_checks(field: &TreeField) -> Vec<(&'static str, Key, Span)> {
     let overrides = &field.overrides;
-    let restart = overrides.restart.get().map(|r| r.span);
-    let significant = overrides.significant.get().map(|s| s.key);
-    let backoff = overrides.backoff.get().map(|b| b.key);
-    let limit = overrides.restart_limit.get().map(|l| l.key);
-    let heartbeat = overrides.heartbeat.get().map(|h| h.key);
-    let by_override = [
-        ("JobPermanent", restart),
-        ("SignificantPermanent", significant.or(restart)),
-        ("TemporaryWithBackoff", backoff.or(restart)),
-        ("TemporaryWithRestartLimit", limit.or(restart)),
-        ("HeartbeatWithoutContext", heartbeat),
-        ("HeartbeatOnTree", heartbeat),
-        (
-            "ReadyTimeoutWithoutContext",
-            overrides.ready_timeout.get().map(|r| r.key),
-        ),
-    ];
-    checks.extend(
-        by_override
-            .into_iter()
-            .filter_map(|(check, span)| Some((check, span?))),
-    );
+    let given = overrides.given();
+    let written = |key, blame| overrides.span(key, blame);
+    let mut checks = Vec::new();
+    for rule in supervisor_rules::RULES {
+        for &at in rule.at {
+            let keys = rule.keys_at(at);
+            let span = if rule.reads_siblings() {
+                field.span()
+            } else if given.meets(keys) && !given.covers(keys) {
+                judge::blame(rule, at, &written).unwrap_or_else(|| field.span())
+            } else {
+                continue;
+            };
+            checks.push((rule.name, at, span));
+        }
+    }
     checks
-        .into_iter()
-        .map(|(check, span)| (Ident::new(check, span), span))
-        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checks_of(field: syn::Field) -> Vec<(&'static str, Key)> {
+        let mut errors = crate::errors::Errors::default();
+        let field = TreeField::parse(0, &field, &mut errors);
+        assert!(errors.is_empty());
+        field_checks(&field)
+            .into_iter()
+            .map(|(rule, at, _)| (rule, at))
+            .collect()
+    }
+
+    #[test]
+    fn every_field_is_checked_among_its_siblings() {
+        let checks = checks_of(syn::parse_quote!(api: api));
+        let among_siblings = supervisor_rules::RULES
+            .iter()
+            .filter(|rule| rule.reads_siblings())
+            .count();
+        assert_eq!(checks.len(), among_siblings, "{checks:?}");
+        assert!(checks.contains(&("duplicate_child_id", Key::Id)));
+    }
+
+    #[test]
+    fn an_override_is_checked_for_the_rules_that_also_read_the_childs_own_declaration() {
+        let checks = checks_of(syn::parse_quote! {
+            #[child(restart = "permanent", timeout = "0s")]
+            migrate: migrate
+        });
+        for expected in [
+            ("job_permanent", Key::Restart),
+            ("significant_permanent", Key::Significant),
+            ("temporary_with_backoff", Key::Backoff),
+        ] {
+            assert!(checks.contains(&expected), "{expected:?} in {checks:?}");
+        }
+        // `timeout = "0s"` is judged from the override alone, at expansion.
+        assert!(!checks.iter().any(|(rule, _)| *rule == "zero_deadline"));
+        assert!(!checks.contains(&("heartbeat_without_context", Key::Heartbeat)));
+    }
 }

@@ -10,7 +10,9 @@ mod validate;
 use proc_macro2::TokenStream;
 use syn::{Data, DeriveInput, Fields, ext::IdentExt as _};
 
-use crate::{errors::Errors, rules};
+use supervisor_rules as rules;
+
+use crate::errors::Errors;
 
 use self::{
     attr::{TreeAttrs, TreeField},

@@ -32,6 +32,10 @@ pub async fn metrics(ctx: ChildContext) {
     ctx.cancelled().await
 }
 
+/// A report, every five minutes.
+#[supervised(role = "job", every = "5m")]
+pub async fn report() {}
+
 /// The application.
 #[derive(Debug, Supervisor)]
 #[supervisor(
@@ -56,6 +60,8 @@ pub struct App {
         significant = false
     )]
     metrics: metrics,
+    #[child(every = "10m")]
+    report: report,
 }
 
 fn main() {
