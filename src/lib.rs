@@ -83,6 +83,8 @@
 //! | `json` | on | [`SupervisorSpec::from_json_str`] (pulls `serde_json`) |
 //! | `toml` | on | [`SupervisorSpec::from_toml_str`] (pulls `toml`) |
 //! | `schema` | off | `schemars::JsonSchema` for the spec types, so a config file can be checked against `schemars::schema_for!(SupervisorSpec)` (pulls `schemars`) |
+//! | `systemd` | off | under `run*`, `READY=1`, `STATUS=`, `WATCHDOG=1` and `STOPPING=1` to systemd when `NOTIFY_SOCKET` is set; `Runner::systemd` (pulls `sd-notify`) |
+//! | `metrics` | off | the tree's metrics through the `metrics` facade, and a Prometheus recorder: the `metrics` module, `Runner::metrics` (pulls `metrics`, `metrics-exporter-prometheus`) |
 
 pub use supervisor_core::*;
 pub use supervisor_macros::{Supervisor, supervised};

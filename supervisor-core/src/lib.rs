@@ -30,13 +30,21 @@
 //! - `json` (off here, on in the `supervisor` facade): `SupervisorSpec::from_json_str`.
 //! - `toml` (off here, on in the facade): `SupervisorSpec::from_toml_str`.
 //! - `schema` (off): derives `schemars::JsonSchema` for the spec types.
+//! - `systemd` (off): under `run*`, systemd notifications when
+//!   `NOTIFY_SOCKET` is set; see `Runner::systemd`.
+//! - `metrics` (off): the tree's metrics through the `metrics` facade and a
+//!   Prometheus recorder; see `metrics`.
 
 mod context;
 mod declare;
 mod event;
 pub mod inbox;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 pub mod policy;
 mod readiness;
+#[cfg(any(feature = "systemd", feature = "metrics"))]
+mod refresh;
 pub mod rules;
 mod run;
 mod runner;
@@ -45,6 +53,8 @@ mod shutdown_report;
 mod snapshot;
 pub mod spec;
 mod state;
+#[cfg(feature = "systemd")]
+mod systemd;
 mod task;
 pub mod testing;
 

@@ -171,21 +171,11 @@ fn holding_back(child: &ChildSnapshot) -> Option<NotReadyReason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::TaskRole;
 
     fn child(state: ChildState, severity: Severity) -> ChildSnapshot {
-        ChildSnapshot {
-            path: "app/c".into(),
-            role: TaskRole::Service,
-            severity,
-            state,
-            generation: 1,
-            restarts: 0,
-            last_exit: None,
-            ready: false,
-            holds_later_starts: false,
-            tree: None,
-        }
+        let mut child = ChildSnapshot::example("app/c", state);
+        child.severity = severity;
+        child
     }
 
     #[test]

@@ -36,7 +36,7 @@ enum ConfigSource {
 }
 
 /// Runs a supervision tree as the body of `main`: the builder behind
-/// [`run`](crate::run), [`run_spec`](crate::run_spec) and `run_with`.
+/// [`run`](crate::run()), [`run_spec`](crate::run_spec) and `run_with`.
 ///
 /// [`run`](Self::run) merges the config overlay onto the spec, starts the
 /// tree, waits for ctrl-c, SIGTERM, a child's
@@ -60,6 +60,10 @@ enum ConfigSource {
 /// RestartPreventExitStatus=78
 /// ExecReload=/bin/kill -HUP $MAINPID
 /// ```
+///
+/// With the `systemd` feature the unit can be `Type=notify` with a
+/// watchdog (`Runner::systemd`), and with the `metrics` feature the tree
+/// reports its metrics (`Runner::metrics`).
 ///
 /// In Kubernetes a pod restarts on any non-zero exit; the code and the
 /// message on stderr show in `kubectl describe pod` (`Last State:
@@ -106,6 +110,7 @@ pub struct Runner {
     on_event: Option<EventCallback>,
     on_start: Option<StartCallback>,
     stop: Option<StopSignal>,
+    ops: ops::Settings,
 }
 
 impl Runner {
@@ -127,6 +132,7 @@ impl Runner {
             on_event: None,
             on_start: None,
             stop: None,
+            ops: ops::Settings::ON,
         }
     }
 
@@ -242,6 +248,81 @@ impl Runner {
         self
     }
 
+    /// Whether to notify systemd (feature `systemd`); on by default, and
+    /// then it does so whenever `NOTIFY_SOCKET` is set, as systemd sets it
+    /// for a `Type=notify` unit:
+    ///
+    /// - `READY=1` once, when the start order is done and every
+    ///   [`critical`](crate::Severity::Critical) child is running (as
+    ///   [`TreeSnapshot::readiness`](crate::TreeSnapshot::readiness) says);
+    /// - `STATUS=` with the children of the whole tree by state, such as
+    ///   `12 children running, 1 backing off`, whenever that text changes,
+    ///   at most once a second (the last state is always sent);
+    /// - `WATCHDOG=1` every half of `WATCHDOG_USEC` (systemd's
+    ///   `WatchdogSec=`), each only when the root supervisor's loop answers
+    ///   within a quarter of it ([`SupervisorHandle::is_live`]): a stuck
+    ///   loop stops the pings, and systemd restarts the process;
+    /// - `STOPPING=1` when shutdown begins (a signal, a
+    ///   [`request_shutdown`](crate::ChildContext::request_shutdown), the
+    ///   tree's own end or an escalation).
+    ///
+    /// A unit that waits for readiness, restarts a stuck or crashed
+    /// process, and leaves a bad config (exit code 78) alone:
+    ///
+    /// ```ini
+    /// [Service]
+    /// Type=notify
+    /// ExecStart=/usr/local/bin/app
+    /// Environment=SUPERVISOR_CONFIG=/etc/app/supervisor.toml
+    /// ExecReload=/bin/kill -HUP $MAINPID
+    /// WatchdogSec=10s
+    /// Restart=on-failure
+    /// RestartPreventExitStatus=78
+    /// TimeoutStopSec=60s
+    /// ```
+    ///
+    /// `TimeoutStopSec=` should exceed the tree's shutdown graces. Child
+    /// processes the program spawns inherit `NOTIFY_SOCKET`; systemd's
+    /// default `NotifyAccess=main` ignores what they send.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Runner, SupervisorSpec};
+    ///
+    /// // This program tells systemd nothing, whatever its environment.
+    /// let runner = Runner::new(SupervisorSpec::new("app")).systemd(false);
+    /// # drop(runner);
+    /// ```
+    #[cfg(feature = "systemd")]
+    pub fn systemd(mut self, on: bool) -> Self {
+        self.ops.systemd = on;
+        self
+    }
+
+    /// Whether to record the tree's metrics (feature `metrics`); on by
+    /// default. A task of their own reads the tree's events (as
+    /// [`on_event`](Self::on_event) does) and reports through the `metrics`
+    /// facade to the recorder the program installs (with none, the facade
+    /// drops them), or to the Prometheus recorder of
+    /// [`install_prometheus`](crate::metrics::install_prometheus); see
+    /// [`metrics`](crate::metrics) for the names, labels and the
+    /// cardinality rule.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Runner, SupervisorSpec};
+    ///
+    /// let runner = Runner::new(SupervisorSpec::new("app")).metrics(false);
+    /// # drop(runner);
+    /// ```
+    #[cfg(feature = "metrics")]
+    pub fn metrics(mut self, on: bool) -> Self {
+        self.ops.metrics = on;
+        self
+    }
+
     /// Runs the tree to its end, prints the summary on stderr, logs it, and
     /// returns the exit code (0, 1 or 78; see [`Runner`]).
     ///
@@ -309,16 +390,17 @@ impl Runner {
             },
             None => self.spec.clone(),
         };
-        let started = match self.on_event {
-            Some(callback) => Supervisor::builder()
-                .launch_with_events(spec)
-                .map(|(handle, events)| (handle, Some(tokio::spawn(forward(events, callback))))),
-            None => Supervisor::start(spec).map(|handle| (handle, None)),
-        };
-        let (handle, forwarder) = match started {
+        let ops = ops::Ops::new(self.ops, &spec);
+        let streams = ops.streams() + usize::from(self.on_event.is_some());
+        let (handle, mut streams) = match Supervisor::builder().launch_with_streams(spec, streams) {
             Ok(started) => started,
             Err(error) => return not_started(RunFailure::InvalidSpec(error)),
         };
+        let mut ops = ops.start(&handle, &mut streams);
+        let forwarder = self
+            .on_event
+            .zip(streams.pop())
+            .map(|(callback, events)| tokio::spawn(forward(events, callback)));
         if let Some(callback) = self.on_start {
             callback(handle.clone());
         }
@@ -327,11 +409,13 @@ impl Runner {
             () = stop => {}
             () = reload_on_hangup(hangups, file, self.spec, handle.clone()) => {}
         }
+        ops.stopping().await;
         let report = handle.shutdown().await;
         let failure = handle.wait().await.err().map(RunFailure::Escalated);
         if let Some(forwarder) = forwarder {
             let _ = forwarder.await;
         }
+        ops.finish().await;
         RunSummary {
             id,
             report: Some(report),
@@ -450,5 +534,6 @@ pub(crate) fn log_summary(summary: &RunSummary) {
     }
 }
 
+mod ops;
 #[cfg(test)]
 mod tests;

@@ -49,6 +49,28 @@ pub enum ChildState {
     Stopped,
 }
 
+impl ChildState {
+    /// The state's name as it serializes, such as `backing_off`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::ChildState;
+    ///
+    /// assert_eq!(ChildState::BackingOff.as_str(), "backing_off");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ChildState::Pending => "pending",
+            ChildState::Running => "running",
+            ChildState::Starting => "starting",
+            ChildState::BackingOff => "backing_off",
+            ChildState::Stopping => "stopping",
+            ChildState::Stopped => "stopped",
+        }
+    }
+}
+
 /// One child in a [`TreeSnapshot`].
 ///
 /// # Examples
@@ -127,6 +149,26 @@ pub struct TreeSnapshot {
     pub path: Arc<str>,
     /// Its children in start order.
     pub children: Vec<ChildSnapshot>,
+}
+
+#[cfg(test)]
+impl ChildSnapshot {
+    /// A first instance of a standard service at `path` in `state`, for
+    /// unit tests to adjust.
+    pub(crate) fn example(path: &str, state: ChildState) -> Self {
+        ChildSnapshot {
+            path: path.into(),
+            role: TaskRole::Service,
+            severity: Severity::Standard,
+            state,
+            generation: 1,
+            restarts: 0,
+            last_exit: None,
+            ready: false,
+            holds_later_starts: false,
+            tree: None,
+        }
+    }
 }
 
 impl TreeSnapshot {

@@ -6,8 +6,8 @@ use super::{
     ControlError,
     handle::{Command, LocalSnapshot},
     stopping::StopCause,
+    supervisor_loop::SupervisorLoop,
     table::ChildKey,
-    tree::Tree,
 };
 use crate::{
     event::EventKind,
@@ -17,7 +17,7 @@ use crate::{
     testing::Footprint,
 };
 
-impl Tree {
+impl SupervisorLoop {
     pub(super) async fn on_command(&mut self, command: Command) {
         match command {
             Command::Snapshot(reply) => {
@@ -86,7 +86,7 @@ impl Tree {
             if let Some(handle) = slot.instance.as_ref().and_then(|i| i.nested.clone()) {
                 nested.push((children.len(), handle));
             }
-            children.push(slot.snapshot(self.gates.contains(&key)));
+            children.push(slot.snapshot(self.starts.holds(key)));
         }
         LocalSnapshot { children, nested }
     }
@@ -99,8 +99,8 @@ impl Tree {
             free_slots,
             order,
             ids,
-            pending: self.pending.len(),
-            gates: self.gates.len(),
+            pending: self.starts.sizes().0,
+            gates: self.starts.sizes().1,
             timers: self.timers.len(),
             running: self.running.len(),
             deferred: self.deferred.len(),

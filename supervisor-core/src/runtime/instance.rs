@@ -32,7 +32,7 @@ pub(crate) enum Body {
     Task(TaskFactory),
     /// A nested supervisor, ready to run, and the token that cuts its own
     /// shutdown short (every grace under it ends at once).
-    Tree(TaskFuture, CancellationToken),
+    Nested(TaskFuture, CancellationToken),
 }
 
 /// The deadlines an instance is held to.
@@ -118,7 +118,7 @@ pub(crate) async fn run_instance(setup: InstanceSetup, body: Body) -> InstanceEn
                 .map_err(|message| format!("task factory panicked: {message}")),
             None,
         ),
-        Body::Tree(future, kill) => (Ok(future), Some(kill)),
+        Body::Nested(future, kill) => (Ok(future), Some(kill)),
     };
     let mut stop_started = None;
     let (exit, aborted) = match made {

@@ -1,14 +1,63 @@
 //! The supervision runtime: supervisors as tokio tasks, children as tokio
 //! tasks under them, driven by the policy engine.
+//!
+//! # One picture
+//!
+//! ```text
+//!  SupervisorHandle ──commands──▶ ┌──────────── supervisor loop (one task) ────────────┐
+//!                                 │ table: slots (reused places) + start order (ranks)  │
+//!  instances ──ends (JoinSet)───▶ │ start queue: pending children, gates                │
+//!  instances ──ready notices────▶ │ timers: restarts due (DelayQueue, keyed by epoch)   │
+//!  stop token ──────────────────▶ │ restart window: the supervisor's own intensity      │
+//!                                 └──────┬───────────────────────────────┬──────────────┘
+//!                                        │ spawn                         │ events
+//!                                        ▼                               ▼
+//!                      instance tasks (one per running child)       EventBus (broadcast)
+//! ```
+//!
+//! - **The loop** ([`supervisor_loop`]) is one tokio task per supervisor.
+//!   It waits for the next thing to happen (an instance ended, a ready
+//!   notice, a timer, a command, the stop token) and handles it to the end
+//!   before the next; nothing else touches its state. A nested supervisor
+//!   is the same loop, run as the task of its parent's child.
+//! - **The table** (`table`) holds a slot per child. A child is named by a
+//!   `ChildKey`: its place in storage (reused after the child is removed)
+//!   and its rank in the start order (never reused), so that keys sort in
+//!   start order and nothing outlives its child.
+//! - **The start queue** (`start_queue`) says which pending child starts
+//!   next: children start in order, and a gate (a job until it completes, a
+//!   `ready_timeout` child until it is ready, a nested tree until its own
+//!   children started) holds the ones after it: OTP's synchronous start.
+//! - **The life cycle** (`life_cycle`) is the only place a slot's state,
+//!   generation, epoch and instance change: `begin_start`/`started`,
+//!   `mark_ready`, `end_instance`, `schedule_restart`, `enqueue`,
+//!   `begin_stop`/`finish_stop`, `settle`, each asserting its invariants in
+//!   debug builds.
+//! - **Generations and epochs** keep late news harmless. The generation
+//!   counts a child's instances: an end or a ready notice of an older
+//!   generation is ignored. The epoch moves on whenever a restart is
+//!   scheduled or a stop begins: a timer set under an older epoch does
+//!   nothing.
+//! - **Decisions** are the policy engine's ([`crate::policy`]): what follows
+//!   an exit (`decide`), which siblings restart with a child
+//!   (`restart_group`). The loop only carries them out.
+//! - **Stopping** (`stopping`) cancels, waits the grace, then aborts, one
+//!   child at a time in reverse start order; ends of other instances that
+//!   arrive meanwhile are kept (`deferred`) and handled by the loop after.
+//! - **An instance** (`instance`) is the task that runs the user's future
+//!   and watches its deadlines; it reports its end and never panics because
+//!   of user code.
 
 mod control;
 mod error;
 mod handle;
 mod instance;
+mod life_cycle;
 mod slot;
+mod start_queue;
 mod stopping;
+pub(crate) mod supervisor_loop;
 mod table;
-mod tree;
 pub(crate) mod unwind;
 
 use std::sync::Arc;
@@ -182,7 +231,7 @@ impl Supervisor {
     /// # }
     /// ```
     pub fn launch(&self, spec: SupervisorSpec) -> Result<SupervisorHandle, SpecError> {
-        self.launch_inner(spec, None)
+        self.launch_with_streams(spec, 0).map(|(handle, _)| handle)
     }
 
     /// Like [`launch`](Self::launch), with a subscription to the tree's
@@ -215,27 +264,27 @@ impl Supervisor {
         &self,
         spec: SupervisorSpec,
     ) -> Result<(SupervisorHandle, EventStream), SpecError> {
-        let mut events = None;
-        let handle = self.launch_inner(spec, Some(&mut events))?;
-        let events = events.unwrap_or_else(|| handle.events());
+        let (handle, mut streams) = self.launch_with_streams(spec, 1)?;
+        let events = streams.pop().unwrap_or_else(|| handle.events());
         Ok((handle, events))
     }
 
-    fn launch_inner(
+    /// [`launch`](Self::launch) with `count` subscriptions to the tree's
+    /// events, each taken before the first child starts: one for each
+    /// reader that must see every event.
+    pub(crate) fn launch_with_streams(
         &self,
         spec: SupervisorSpec,
-        events: Option<&mut Option<EventStream>>,
-    ) -> Result<SupervisorHandle, SpecError> {
+        count: usize,
+    ) -> Result<(SupervisorHandle, Vec<EventStream>), SpecError> {
         spec.validate()?;
         let bus = Arc::new(EventBus::new(self.event_capacity));
-        if let Some(events) = events {
-            *events = Some(bus.subscribe());
-        }
+        let streams = (0..count).map(|_| bus.subscribe()).collect();
         let seed = spec
             .jitter_seed
             .unwrap_or_else(|| JitterRng::from_entropy().next_u64());
         let path: Arc<str> = Arc::from(spec.id.as_str());
-        let (handle, mut tree) = tree::Tree::prepare(
+        let (handle, mut tree) = supervisor_loop::SupervisorLoop::prepare(
             spec,
             path,
             CancellationToken::new(),
@@ -253,6 +302,6 @@ impl Supervisor {
             span,
         ));
         handle.own_task(task);
-        Ok(handle)
+        Ok((handle, streams))
     }
 }

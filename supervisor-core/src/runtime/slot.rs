@@ -26,7 +26,7 @@ pub(super) enum Work {
     /// A user task, made afresh by its factory for each instance.
     Task(TaskFactory),
     /// A nested supervisor, built anew from its spec for each instance.
-    Tree(Box<SupervisorSpec>),
+    Nested(Box<SupervisorSpec>),
 }
 
 /// One child: what it runs, its policy state and its current instance.
@@ -64,7 +64,7 @@ impl Slot {
     pub(super) fn new(mut spec: ChildSpec, parent: &str, rng: JitterRng, rank: u64) -> Self {
         let policy = spec.effective_policy();
         let work = match (spec.tree.take(), spec.take_task_factory()) {
-            (Some(tree), _) => Some(Work::Tree(tree)),
+            (Some(tree), _) => Some(Work::Nested(tree)),
             (None, Some(factory)) => Some(Work::Task(factory)),
             (None, None) => None,
         };
@@ -98,7 +98,7 @@ impl Slot {
     pub(super) fn gates(&self) -> bool {
         self.limits.ready_timeout.is_some()
             || self.role == TaskRole::Job
-            || matches!(self.work, Some(Work::Tree(_)))
+            || matches!(self.work, Some(Work::Nested(_)))
     }
 
     /// Takes the policies of `child` for the decisions to come: the exit
@@ -112,7 +112,7 @@ impl Slot {
         self.limits = Limits::of(&policy, self.role);
         self.history.set_limit(policy.restart_limit.value);
         match (&mut self.work, &child.tree) {
-            (Some(Work::Tree(stored)), Some(tree)) => {
+            (Some(Work::Nested(stored)), Some(tree)) => {
                 stored.clone_from(tree);
                 Some((**tree).clone())
             }

@@ -4,12 +4,13 @@ use std::{sync::Arc, time::Duration};
 
 use tokio::time::Instant;
 
-use super::{instance::InstanceEnd, table::ChildKey, tree::Tree};
+use super::{
+    instance::InstanceEnd, life_cycle::StopStart, supervisor_loop::SupervisorLoop, table::ChildKey,
+};
 use crate::{
     event::EventKind,
     policy::{ChildExit, StopReason},
     shutdown_report::{ChildShutdown, StopOutcome},
-    snapshot::ChildState,
 };
 
 /// Why children are being stopped: what becomes of one that turns out to
@@ -25,7 +26,7 @@ pub(super) enum StopCause {
     Stop,
 }
 
-impl Tree {
+impl SupervisorLoop {
     /// Stops each of `members`, in the order given, each one gone before the
     /// next is cancelled. Returns a report line per child (nested trees'
     /// lines before their supervisor's own).
@@ -45,27 +46,21 @@ impl Tree {
         if let StopCause::Stop = cause {
             // Stopped for good, it no longer holds the start order, nor
             // waits in it.
-            self.gates.remove(&key);
-            self.pending.remove(&key);
+            self.starts.forget(key);
         }
         let Some(slot) = self.slot_mut(key) else {
             return;
         };
-        // Any restart scheduled for the child is now out of date.
-        slot.epoch += 1;
         let started = Instant::now();
         let path = Arc::clone(&slot.path);
-        let Some(instance) = slot.instance.as_ref() else {
-            slot.state = ChildState::Stopped;
-            if let Some(timer) = slot.timer.take() {
+        let nested = slot.instance.as_ref().and_then(|i| i.nested.clone());
+        if let StopStart::NothingRunning(timer) = slot.begin_stop() {
+            if let Some(timer) = timer {
                 self.timers.try_remove(&timer);
             }
             lines.push(line(path, StopOutcome::AlreadyStopped, started));
             return;
-        };
-        instance.ctx.cancel();
-        slot.state = ChildState::Stopping;
-        let nested = instance.nested.clone();
+        }
         let end = self.await_exit(key).await;
         let stopped_tree = match nested {
             Some(nested) => {
@@ -78,10 +73,7 @@ impl Tree {
         let Some(slot) = self.slot_mut(key) else {
             return;
         };
-        slot.instance = None;
-        slot.stopped_tree = stopped_tree;
-        slot.state = ChildState::Stopped;
-        slot.last_exit = Some(end.exit.clone());
+        slot.finish_stop(end.exit.clone(), stopped_tree);
         let temporary = slot.is_temporary();
         let outcome = if end.aborted {
             tracing::warn!(path = %slot.path, "child ignored cancellation and was aborted");

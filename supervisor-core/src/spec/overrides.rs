@@ -329,7 +329,8 @@ impl SpecOverrides {
     ///
     /// # Errors
     ///
-    /// As [`from_toml_str`](Self::from_toml_str).
+    /// As `from_toml_str`: the path of the offending key, with the closest
+    /// known key for an unknown one.
     ///
     /// # Examples
     ///
@@ -358,7 +359,7 @@ impl SpecOverrides {
     /// # Errors
     ///
     /// [`ConfigError::Read`] when the file cannot be read; otherwise as
-    /// [`from_toml_str`](Self::from_toml_str), with the file named. A
+    /// `from_toml_str`, with the file named. A
     /// format whose cargo feature (`toml`, `json`) is off is an error too.
     ///
     /// # Examples

@@ -1,13 +1,7 @@
 //! The task that runs one supervisor: it starts children in order, decides
 //! what happens after each exit, and stops everything in reverse order.
 
-use std::{
-    collections::{BTreeSet, VecDeque},
-    future::poll_fn,
-    pin::Pin,
-    sync::Arc,
-    time::Duration,
-};
+use std::{collections::VecDeque, future::poll_fn, pin::Pin, sync::Arc, time::Duration};
 
 use tokio::{
     sync::{mpsc, watch},
@@ -25,6 +19,7 @@ use super::{
     handle::{Command, Finished},
     instance::{Body, InstanceEnd, InstanceSetup, ReadyNotice, run_instance},
     slot::{Instance, Slot, Work},
+    start_queue::StartQueue,
     stopping::StopCause,
     table::{ChildKey, Table},
 };
@@ -62,7 +57,7 @@ enum Wake {
 }
 
 /// One supervisor's state, owned by the task that runs it.
-pub(crate) struct Tree {
+pub(crate) struct SupervisorLoop {
     pub(super) path: Arc<str>,
     pub(super) generation: u64,
     pub(super) strategy: Strategy,
@@ -72,12 +67,8 @@ pub(crate) struct Tree {
     pub(super) window: RestartWindow,
     pub(super) running: JoinSet<InstanceEnd>,
     pub(super) timers: DelayQueue<Timer>,
-    /// Children waiting to start, in start order.
-    pub(super) pending: BTreeSet<ChildKey>,
-    /// Children that hold the start order (a `ready_timeout` not yet met, a
-    /// job not yet completed, a nested tree not yet started): nothing after
-    /// one of them in `pending` starts.
-    pub(super) gates: BTreeSet<ChildKey>,
+    /// Children waiting to start, and those holding the start order.
+    pub(super) starts: StartQueue,
     pub(super) deferred: VecDeque<InstanceEnd>,
     pub(super) notices_tx: mpsc::UnboundedSender<ReadyNotice>,
     notices: mpsc::UnboundedReceiver<ReadyNotice>,
@@ -104,8 +95,8 @@ pub(crate) struct Tree {
     pub(super) span: tracing::Span,
 }
 
-impl Tree {
-    /// Builds a supervisor and its handle; nothing runs until [`Tree::run`].
+impl SupervisorLoop {
+    /// Builds a supervisor and its handle; nothing runs until [`SupervisorLoop::run`].
     pub(crate) fn prepare(
         spec: SupervisorSpec,
         path: Arc<str>,
@@ -113,7 +104,7 @@ impl Tree {
         kill: CancellationToken,
         bus: Arc<EventBus>,
         seed: u64,
-    ) -> (SupervisorHandle, Tree) {
+    ) -> (SupervisorHandle, SupervisorLoop) {
         let (commands_tx, commands) = mpsc::unbounded_channel();
         let (notices_tx, notices) = mpsc::unbounded_channel();
         let (finished, finished_rx) = watch::channel(None);
@@ -125,7 +116,7 @@ impl Tree {
             finished_rx,
         );
         let seed = spec.jitter_seed.unwrap_or(seed);
-        let mut tree = Tree {
+        let mut tree = SupervisorLoop {
             path,
             generation: 1,
             strategy: spec.strategy,
@@ -135,8 +126,7 @@ impl Tree {
             window: RestartWindow::new(spec.restart_limit),
             running: JoinSet::new(),
             timers: DelayQueue::new(),
-            pending: BTreeSet::new(),
-            gates: BTreeSet::new(),
+            starts: StartQueue::default(),
             deferred: VecDeque::new(),
             notices_tx,
             notices,
@@ -169,7 +159,7 @@ impl Tree {
     ) -> (SupervisorHandle, TaskFuture) {
         let path = Arc::from(ctx.path());
         let stop = ctx.stop_token();
-        let (handle, mut tree) = Tree::prepare(spec, path, stop, kill, bus, seed);
+        let (handle, mut tree) = SupervisorLoop::prepare(spec, path, stop, kill, bus, seed);
         tree.generation = ctx.generation();
         tree.root_stop = ctx.shutdown_token();
         tree.parent_ctx = Some(ctx);
@@ -190,7 +180,7 @@ impl Tree {
         if let Some(primary) = primary.and_then(|primary| self.table.get_mut(primary)) {
             primary.sidecars.push(key);
         }
-        self.pending.insert(key);
+        self.starts.enqueue(key);
         key
     }
 
@@ -208,7 +198,7 @@ impl Tree {
         }
     }
 
-    /// [`Tree::emit_for`] an event that happened `at`.
+    /// [`SupervisorLoop::emit_for`] an event that happened `at`.
     fn emit_for_at(&self, key: ChildKey, kind: EventKind, at: Instant) {
         if let Some(slot) = self.slot(key) {
             self.bus.emit_at(&slot.path, slot.generation, kind, at);
@@ -288,18 +278,12 @@ impl Tree {
     /// Whether the supervisor is stopping (a lock on its stop token) is asked
     /// once per start, and at the end only by a nested supervisor.
     pub(crate) fn pump_starts(&mut self) {
-        loop {
-            let next = match self.gates.first() {
-                Some(&gate) => self.pending.range(..=gate).next().copied(),
-                None => self.pending.first().copied(),
-            };
-            let Some(key) = next else {
-                break;
-            };
+        while let Some(key) = self.starts.take_next() {
+            // A stopping supervisor starts nothing more; it empties the
+            // queue when it finishes.
             if self.is_stopping() {
                 return;
             }
-            self.pending.remove(&key);
             if self
                 .slot(key)
                 .is_some_and(|slot| slot.state == ChildState::Pending)
@@ -308,7 +292,7 @@ impl Tree {
             }
         }
         if let Some(ctx) = &self.parent_ctx {
-            if self.pending.is_empty() && self.gates.is_empty() && !self.is_stopping() {
+            if self.starts.is_done() && !self.is_stopping() {
                 ctx.ready();
             }
         }
@@ -338,10 +322,8 @@ impl Tree {
         let Some(slot) = self.table.get_mut(key) else {
             return;
         };
-        slot.generation += 1;
-        slot.stopped_tree = None;
         let now = Instant::now();
-        slot.history.record_start(now);
+        slot.begin_start(now);
         let ctx = ChildContext::started_at(
             Arc::clone(&slot.path),
             slot.generation,
@@ -357,11 +339,11 @@ impl Tree {
             generation = slot.generation,
         );
         let (body, nested) = match &slot.work {
-            Some(Work::Tree(tree)) => {
+            Some(Work::Nested(tree)) => {
                 let nested_seed = JitterRng::derive(seed, key.rank).next_u64();
                 let nested_kill = kill.child_token();
                 let spec = (**tree).clone();
-                let (handle, run) = Tree::nested(
+                let (handle, run) = SupervisorLoop::nested(
                     spec,
                     ctx.clone(),
                     nested_kill.clone(),
@@ -369,7 +351,7 @@ impl Tree {
                     nested_seed,
                     &span,
                 );
-                (Body::Tree(run, nested_kill), Some(handle))
+                (Body::Nested(run, nested_kill), Some(handle))
             }
             Some(Work::Task(factory)) => (Body::Task(factory.clone()), None),
             None => return,
@@ -385,36 +367,24 @@ impl Tree {
             .running
             .spawn(Box::pin(run_instance(setup, body)).instrument(span))
             .id();
-        slot.instance = Some(Instance { ctx, task, nested });
-        let gates = slot.gates();
-        slot.state = if slot.limits.ready_timeout.is_some() {
-            ChildState::Starting
-        } else {
-            ChildState::Running
-        };
+        let gates = slot.started(Instance { ctx, task, nested });
         tracing::debug!(path = %slot.path, generation = slot.generation, "child started");
         if gates {
-            self.gates.insert(key);
+            self.starts.hold(key);
         }
         self.emit_for_at(key, EventKind::Started, now);
     }
 
     fn on_ready(&mut self, notice: ReadyNotice) {
         let ReadyNotice { key, generation } = notice;
-        let Some(slot) = self.slot_mut(key) else {
+        let Some(opens_gate) = self
+            .slot_mut(key)
+            .and_then(|slot| slot.mark_ready(generation))
+        else {
             return;
         };
-        if slot.generation != generation || slot.instance.is_none() {
-            return;
-        }
-        if slot.state == ChildState::Starting {
-            slot.state = ChildState::Running;
-        }
-        // A job's readiness is its completion: calling `ready()` does not
-        // let the children after it start.
-        let opens_gate = slot.role != crate::spec::TaskRole::Job;
         self.emit_for(key, EventKind::Ready);
-        if opens_gate && self.gates.remove(&key) {
+        if opens_gate && self.starts.release(key) {
             self.pump_starts();
         }
     }
@@ -425,10 +395,10 @@ impl Tree {
         };
         match timer {
             Timer::Restart { key, epoch } => {
-                if current(self, key, epoch) {
-                    if let Some(slot) = self.slot_mut(key) {
-                        slot.timer = None;
-                    }
+                if self
+                    .slot_mut(key)
+                    .is_some_and(|slot| slot.timer_fired(epoch))
+                {
                     self.start_alone(key);
                 }
             }
@@ -447,11 +417,8 @@ impl Tree {
     /// Makes `members` that are in state `from` pending, to start in order.
     pub(super) fn enqueue(&mut self, members: &[ChildKey], from: ChildState) {
         for &key in members {
-            if let Some(slot) = self.slot_mut(key) {
-                if slot.state == from {
-                    slot.state = ChildState::Pending;
-                    self.pending.insert(key);
-                }
+            if self.slot_mut(key).is_some_and(|slot| slot.enqueue(from)) {
+                self.starts.enqueue(key);
             }
         }
     }
@@ -467,7 +434,7 @@ impl Tree {
         let Some(slot) = self.table.get_mut(key) else {
             return;
         };
-        if slot.generation != generation || slot.instance.take().is_none() {
+        if !slot.end_instance(generation) {
             return;
         }
         log_exit(&slot.path, generation, &exit);
@@ -544,9 +511,7 @@ impl Tree {
         let mut members = Vec::with_capacity(group.len());
         for &member in &group {
             if let Some(slot) = self.slot_mut(member) {
-                slot.state = ChildState::BackingOff;
-                slot.epoch += 1;
-                members.push((member, slot.epoch));
+                members.push((member, slot.schedule_restart()));
             }
         }
         if delay.is_zero() {
@@ -562,9 +527,7 @@ impl Tree {
         let Some(slot) = self.slot_mut(key) else {
             return;
         };
-        slot.state = ChildState::BackingOff;
-        slot.epoch += 1;
-        let epoch = slot.epoch;
+        let epoch = slot.schedule_restart();
         if delay.is_zero() {
             self.start_alone(key);
         } else {
@@ -580,7 +543,7 @@ impl Tree {
     /// ended well, so it no longer holds the start order, and no sibling
     /// follows it.
     fn rerun_after(&mut self, key: ChildKey, after: Duration) {
-        self.gates.remove(&key);
+        self.starts.release(key);
         if let Some(slot) = self.slot(key) {
             tracing::info!(path = %slot.path, ?after, "periodic job runs again");
         }
@@ -610,12 +573,12 @@ impl Tree {
         let Some(slot) = self.slot_mut(key) else {
             return;
         };
-        slot.state = ChildState::Stopped;
+        slot.settle();
         let sidecars = slot.sidecars.clone();
         let significant = slot.is_significant();
         tracing::info!(path = %slot.path, ?reason, "child stays stopped");
         self.emit_for(key, EventKind::Stopped { reason });
-        self.gates.remove(&key);
+        self.starts.release(key);
         self.stop_members(sidecars.into_iter().rev(), StopCause::Stop)
             .await;
         if significant && reason != StopReason::Stopped {
@@ -639,8 +602,7 @@ impl Tree {
         }
         tracing::info!(children = self.table.len(), "shutdown started");
         self.timers.clear();
-        self.pending.clear();
-        self.gates.clear();
+        self.starts.clear();
         let order: Vec<ChildKey> = self.table.keys().rev().collect();
         let children = self.stop_members(order.into_iter(), StopCause::Stop).await;
         let outcome = match self.escalation.take() {
