@@ -46,6 +46,36 @@
 //! # Ok::<(), supervisor::SpecError>(())
 //! ```
 //!
+//! Children take what they need from their tree's state, as `State<T>`
+//! arguments ([`State`], [`FromState`]); the compiler checks that the tree
+//! can provide each of them:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use supervisor::prelude::*;
+//!
+//! #[derive(Clone)]
+//! struct AppState {
+//!     greeting: Arc<str>,
+//! }
+//!
+//! #[supervised(role = "service")]
+//! async fn api(ctx: ChildContext, State(app): State<AppState>) {
+//!     println!("{}", app.greeting);
+//!     ctx.cancelled().await
+//! }
+//!
+//! #[derive(Supervisor)]
+//! #[supervisor(state = AppState)]
+//! struct App {
+//!     api: api,
+//! }
+//!
+//! // In `main`: supervisor::run_with::<App>(state).await
+//! App::spec_with(AppState { greeting: "hello".into() }).validate()?;
+//! # Ok::<(), supervisor::SpecError>(())
+//! ```
+//!
 //! # Cargo features
 //!
 //! | feature | default | what it adds |
@@ -64,9 +94,10 @@ pub use supervisor_macros::{Supervisor, supervised};
 pub mod prelude {
     pub use supervisor_core::{
         AutoShutdown, BackoffPolicy, ChildContext, ChildSpec, ChildState, ControlError, EventKind,
-        Inbox, RestartLimit, RestartPolicy, Runner, Severity, ShutdownPolicy, ShutdownReport,
-        SpecError, StopOutcome, Strategy, Supervised, Supervisor, SupervisorEvent,
-        SupervisorHandle, SupervisorSpec, SupervisorTree, TaskRole, TreeError, inbox,
+        FromState, Inbox, RestartLimit, RestartPolicy, Runner, Severity, ShutdownPolicy,
+        ShutdownReport, SpecError, State, StatefulTree, StopOutcome, Strategy, Supervised,
+        Supervisor, SupervisorEvent, SupervisorHandle, SupervisorSpec, SupervisorTree, TaskRole,
+        TreeError, inbox,
         policy::{ChildExit, ExitReason},
     };
     pub use supervisor_macros::{Supervisor, supervised};

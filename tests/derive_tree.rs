@@ -101,7 +101,10 @@ fn a_tree_is_a_child_whose_id_is_the_tree_id() {
     assert_eq!(<Ingest as supervisor::Child>::ID, "ingest");
     assert_eq!(<Ingest as supervisor::Child>::ROLE, TaskRole::Supervisor);
     assert_eq!(<Ingest as SupervisorTree>::ID, "ingest");
-    assert_eq!(<Ingest as supervisor::Child>::child_spec().id, "ingest");
+    assert_eq!(
+        <Ingest as supervisor::ChildOf<()>>::child_spec(&()).id,
+        "ingest"
+    );
 }
 
 #[supervised]

@@ -52,6 +52,58 @@ struct App {
     pool: Pool,
 }
 
+#[derive(Clone, Default)]
+struct AppState {
+    name: String,
+}
+
+struct Name(String);
+
+impl FromState<AppState> for Name {
+    fn from_state(state: &AppState) -> Self {
+        Self(state.name.clone())
+    }
+}
+
+#[deprecated(note = "use `api`")]
+#[supervised(role = "service", heartbeat = "10s")]
+async fn greeter(ctx: ChildContext, State(Name(name)): State<Name>, State(app): State<AppState>) {
+    let _ = (name, app);
+    ctx.heartbeat();
+    ctx.cancelled().await;
+}
+
+#[must_use = "a task does nothing until the supervisor runs it"]
+#[supervised(role = "job")]
+async fn loader(State(name): State<Name>) -> Result<(), String> {
+    if name.0.is_empty() {
+        Err("no name".to_owned())
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Supervisor)]
+struct Greeters {
+    greeter: greeter,
+}
+
+#[derive(Supervisor)]
+#[supervisor(state = AppState)]
+struct Stateful {
+    loader: loader,
+    greeters: Greeters,
+    #[child(restart = "transient")]
+    app: App,
+}
+
+#[test]
+fn a_crate_under_clippy_pedantic_and_nursery_declares_a_tree_with_state() {
+    let spec = Stateful::spec_with(AppState::default());
+    spec.validate().unwrap();
+    assert_eq!(spec.children.len(), 3);
+}
+
 #[test]
 fn a_crate_under_clippy_pedantic_and_nursery_declares_its_tree() {
     let app = App::spec();

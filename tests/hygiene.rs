@@ -85,7 +85,75 @@ struct Renamed {
 
 #[test]
 fn crate_names_the_facade_by_another_path() {
-    use renamed::sup::SupervisorTree as _;
-    let spec = Renamed::spec();
+    let spec = <Renamed as renamed::sup::SupervisorTree>::spec();
     assert_eq!(spec.children[0].id, "elsewhere");
+}
+
+/// A user type named like the generated code's own names.
+#[derive(Clone)]
+struct S;
+
+#[derive(Clone)]
+struct SharedState {
+    s: S,
+}
+
+impl FromState<SharedState> for S {
+    fn from_state(state: &SharedState) -> Self {
+        state.s.clone()
+    }
+}
+
+/// A fn named like the local that holds the state.
+#[supervised(role = "job")]
+async fn state(State(_s): State<S>, State(_shared): State<SharedState>) {}
+
+/// A fn named like the context's closure argument.
+#[supervised]
+async fn ctx(ctx: ChildContext, State(_s): State<S>) {
+    ctx.cancelled().await;
+}
+
+#[derive(Supervisor)]
+struct Nested {
+    ctx: ctx,
+}
+
+#[derive(Supervisor)]
+#[supervisor(state = SharedState)]
+struct WithState {
+    state: state,
+    ctx: ctx,
+    nested: Nested,
+}
+
+#[test]
+fn generated_state_code_ignores_user_names_for_its_own() {
+    let spec = WithState::spec_with(SharedState { s: S });
+    assert_eq!(spec.children.len(), 3);
+    assert!(spec.validate().is_ok());
+}
+
+#[no_implicit_prelude]
+mod state_without_prelude {
+    use ::supervisor::prelude::*;
+
+    #[derive(Clone)]
+    pub(super) struct Config;
+
+    #[supervised(role = "job")]
+    async fn load(State(_config): State<Config>) {}
+
+    #[derive(Supervisor)]
+    #[supervisor(state = Config)]
+    pub(super) struct Loader {
+        load: load,
+    }
+}
+
+#[test]
+fn generated_state_code_needs_no_implicit_prelude() {
+    use supervisor::StatefulTree as _;
+    let spec = state_without_prelude::Loader::spec_with(state_without_prelude::Config);
+    assert_eq!(spec.children[0].id, "load");
 }

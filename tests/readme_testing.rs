@@ -23,15 +23,9 @@ async fn api_recovers_after_two_failures() {
 }
 // README:end
 
+mod readme;
+
 #[test]
 fn readme_shows_the_snippet_of_this_file() {
-    let this = include_str!("readme_testing.rs");
-    let begin = this.find("// README:begin\n").expect("begin marker") + "// README:begin\n".len();
-    let end = this.find("// README:end\n").expect("end marker");
-    let snippet = &this[begin..end];
-    let readme = include_str!("../README.md");
-    assert!(
-        readme.contains(&format!("```rust\n{snippet}```")),
-        "README.md's testing snippet differs from tests/readme_testing.rs:\n{snippet}"
-    );
+    readme::assert_shows(include_str!("readme_testing.rs"), "tests/readme_testing.rs");
 }

@@ -1,16 +1,22 @@
 //! What a declared child or tree is: the traits that `#[supervised]` and
 //! `#[derive(Supervisor)]` implement.
 //!
-//! - [`Supervised`]: a child declared on an async fn; its marker type (the
-//!   fn's name, in the type namespace) gives the [`ChildSpec`].
-//! - [`SupervisorTree`]: a tree declared on a struct; the struct gives the
+//! - [`Supervised`]: a child declared on an async fn that takes nothing
+//!   from its tree's state; its marker type (the fn's name, in the type
+//!   namespace) gives the [`ChildSpec`].
+//! - [`SupervisorTree`]: a tree declared on a struct, whose children take
+//!   nothing from a state (or take it from `()`); the struct gives the
 //!   [`SupervisorSpec`].
-//! - [`Child`]: what a field of a declared tree may be, either of the two.
+//! - [`StatefulTree`]: a tree with a state (`#[supervisor(state = ...)]`),
+//!   whose spec is built from a value of it.
+//! - [`Child`] and [`ChildOf`]: what a field of a declared tree may be,
+//!   and its spec from the tree's state.
 //!
 //! The macros expand to the builder API and nothing else, so these traits can
 //! be implemented by hand as well.
 
 mod macro_support;
+mod state_check;
 mod tree_check;
 
 use self::tree_check::ChildFacts;
@@ -21,7 +27,13 @@ use crate::{spec::ChildSpec, spec::SupervisorSpec, spec::TaskRole};
 ///
 /// Every `Supervised` type is also a [`Child`], which has constants of the
 /// same names: where both traits are in scope, write `<Self as Supervised>::ID`
-/// rather than `Self::ID`.
+/// rather than `Self::ID`. It is a [`ChildOf<S>`](ChildOf) for every state
+/// `S`: it takes nothing from its tree's state.
+///
+/// A child that takes from its tree's state has no spec without that state,
+/// so it is not `Supervised`: `#[supervised]` on a fn with `State<T>`
+/// arguments implements [`Child`] and [`ChildOf`] instead, and so does a
+/// child written by hand (see [`ChildOf`] for an example).
 ///
 /// # Examples
 ///
@@ -67,7 +79,12 @@ pub trait Supervised {
 }
 
 /// A supervision tree declared once, whose spec is known from its type: what
-/// `#[derive(Supervisor)]` implements.
+/// `#[derive(Supervisor)]` implements for a struct without
+/// `#[supervisor(state = ...)]`, when its children take nothing from a
+/// state but `()`.
+///
+/// A tree with a state implements [`StatefulTree`] instead, whose
+/// `spec_with` takes the state's value.
 ///
 /// # Examples
 ///
@@ -101,16 +118,72 @@ pub trait SupervisorTree {
     fn spec() -> SupervisorSpec;
 }
 
-/// What a field of a `#[derive(Supervisor)]` struct may be: a
-/// [`Supervised`] child or a nested [`SupervisorTree`].
+/// A supervision tree whose children take from a state: what
+/// `#[derive(Supervisor)]` implements for a struct with
+/// `#[supervisor(state = ...)]`. `App::spec_with(state)` gives the spec,
+/// and [`run_with`](crate::run_with) runs it as the body of `main`.
 ///
-/// Every [`Supervised`] type is a `Child`; `#[derive(Supervisor)]` makes the
-/// tree one too, as a child that runs the nested tree.
+/// Each child's factory keeps a clone of the state and extracts what the
+/// child takes ([`FromState`](crate::FromState)) at each of its starts.
+///
+/// # Examples
+///
+/// By hand: the tree's children capture clones of the state.
+///
+/// ```
+/// use std::sync::{Arc, atomic::{AtomicU64, Ordering}};
+/// use supervisor_core::{ChildSpec, StatefulTree, SupervisorSpec, TaskRole};
+///
+/// #[derive(Clone, Default)]
+/// struct AppState {
+///     served: Arc<AtomicU64>,
+/// }
+///
+/// struct App;
+///
+/// impl StatefulTree for App {
+///     type State = AppState;
+///
+///     fn spec_with(state: AppState) -> SupervisorSpec {
+///         SupervisorSpec::new("app").child(ChildSpec::new("api", TaskRole::Service, move |ctx| {
+///             let served = state.served.clone();
+///             async move {
+///                 served.fetch_add(1, Ordering::Relaxed);
+///                 ctx.cancelled().await
+///             }
+///         }))
+///     }
+/// }
+///
+/// let spec = App::spec_with(AppState::default());
+/// assert_eq!(spec.children[0].id, "api");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a supervision tree with a state",
+    label = "not declared with `#[derive(Supervisor)]` and `#[supervisor(state = ...)]`",
+    note = "declare the tree's state with `#[supervisor(state = AppState)]` on a `#[derive(Supervisor)]` struct; a tree without a state runs with `spec()` and `run`"
+)]
+pub trait StatefulTree {
+    /// The state the tree's children take from.
+    type State;
+
+    /// The tree's spec, each child holding a clone of `state`.
+    fn spec_with(state: Self::State) -> SupervisorSpec;
+}
+
+/// What a field of a `#[derive(Supervisor)]` struct may be: a
+/// [`Supervised`] child, the marker of a `#[supervised]` fn that takes
+/// state, or a nested tree. Its constants are what the compile-time checks
+/// of a tree read; the spec comes from [`ChildOf`].
+///
+/// Every [`Supervised`] type is a `Child`; `#[supervised]` on a fn that
+/// takes `State<T>` arguments and `#[derive(Supervisor)]` implement it for
+/// their types.
 ///
 /// # Examples
 ///
 /// ```
-/// use supervisor_core::{Child, ChildSpec, Supervised, TaskRole};
+/// use supervisor_core::{Child, ChildOf, ChildSpec, Supervised, TaskRole};
 ///
 /// struct Cleaner;
 ///
@@ -125,7 +198,7 @@ pub trait SupervisorTree {
 /// }
 ///
 /// assert_eq!(<Cleaner as Child>::ID, "cleaner");
-/// assert_eq!(Cleaner::child_spec().role, TaskRole::Worker);
+/// assert_eq!(<Cleaner as ChildOf<()>>::child_spec(&()).role, TaskRole::Worker);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a child of a supervision tree",
@@ -143,9 +216,81 @@ pub trait Child {
     /// default only the three constants above.
     #[doc(hidden)]
     const FACTS: ChildFacts = ChildFacts::opaque(Self::ID, Self::ROLE, Self::PRIMARY);
+}
 
-    /// The spec of the child as a tree holds it.
-    fn child_spec() -> ChildSpec;
+/// A child that can run in a tree whose state is `S`: it gives its spec
+/// from that state. Every `ChildOf<S>` is a [`Child`] too, whose constants
+/// a tree's compile-time checks read.
+///
+/// A child that takes nothing from the state (every [`Supervised`] type) is
+/// a `ChildOf<S>` for every `S`. The marker of a `#[supervised]` fn that
+/// takes `State<T>` arguments is a `ChildOf<S>` for the states `S` that
+/// provide each `T` ([`FromState`](crate::FromState)); a derived tree, for
+/// the states that provide what its children take.
+///
+/// # Examples
+///
+/// A child written by hand that takes a part of its tree's state: the
+/// factory keeps a clone of the state and extracts the part at each start.
+///
+/// ```
+/// use supervisor_core::{Child, ChildContext, ChildOf, ChildSpec, FromState, SupervisorSpec, TaskRole};
+///
+/// #[derive(Clone)]
+/// struct Db(&'static str);
+///
+/// async fn report(ctx: ChildContext, db: Db) -> Result<(), String> {
+///     let _ = db.0;
+///     ctx.cancelled().await;
+///     Ok(())
+/// }
+///
+/// struct Reporter;
+///
+/// impl Child for Reporter {
+///     const ID: &'static str = "reporter";
+///     const ROLE: TaskRole = TaskRole::Worker;
+///     const PRIMARY: Option<&'static str> = None;
+/// }
+///
+/// impl<S> ChildOf<S> for Reporter
+/// where
+///     S: Clone + Send + Sync + 'static,
+///     Db: FromState<S>,
+/// {
+///     fn child_spec(state: &S) -> ChildSpec {
+///         let state = state.clone();
+///         ChildSpec::new(<Self as Child>::ID, <Self as Child>::ROLE, move |ctx| {
+///             report(ctx, Db::from_state(&state))
+///         })
+///     }
+/// }
+///
+/// #[derive(Clone)]
+/// struct AppState {
+///     db: Db,
+/// }
+///
+/// impl FromState<AppState> for Db {
+///     fn from_state(state: &AppState) -> Self {
+///         state.db.clone()
+///     }
+/// }
+///
+/// let state = AppState { db: Db("postgres://") };
+/// let app = SupervisorSpec::new("app").child(Reporter::child_spec(&state));
+/// app.validate()?;
+/// # Ok::<(), supervisor_core::SpecError>(())
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a child of a tree whose state is `{S}`",
+    label = "not a child that can take what it needs from `{S}`",
+    note = "a field of a `#[derive(Supervisor)]` struct names the marker of a `#[supervised]` async fn, or another `#[derive(Supervisor)]` struct; each `State<T>` it takes needs `T: FromState<{S}>`",
+    note = "a state `()` is that of a tree without `#[supervisor(state = ...)]` run as the root: give the tree its state with `#[supervisor(state = YourState)]` and start it with `spec_with` or `run_with`"
+)]
+pub trait ChildOf<S> {
+    /// The spec of the child as a tree whose state is `state` holds it.
+    fn child_spec(state: &S) -> ChildSpec;
 }
 
 impl<T: Supervised> Child for T {
@@ -153,8 +298,10 @@ impl<T: Supervised> Child for T {
     const ROLE: TaskRole = T::ROLE;
     const PRIMARY: Option<&'static str> = T::PRIMARY;
     const FACTS: ChildFacts = T::FACTS;
+}
 
-    fn child_spec() -> ChildSpec {
+impl<S, T: Supervised> ChildOf<S> for T {
+    fn child_spec(_state: &S) -> ChildSpec {
         T::spec()
     }
 }
@@ -165,12 +312,15 @@ impl<T: Supervised> Child for T {
 pub mod __macro_support {
     pub use core::{clone::Clone, fmt::Debug, marker::Copy, option::Option, panic, time::Duration};
 
+    pub use crate::state::{FromState, State};
+
     pub use super::macro_support::{
         ContextArgument, declaration_has_errors, nested_tree, task_with_context,
         task_without_context, with_id,
     };
+    pub use super::state_check::{ChildSpecIn, NestedState, StateArgument, TreeSpec, TreeState};
     pub use super::tree_check::{ChildFacts, Defect, TaskShape, TreeCheck};
-    pub use super::{Child, Supervised, SupervisorTree};
+    pub use super::{Child, ChildOf, StatefulTree, Supervised, SupervisorTree};
     pub use crate::rules::Key;
     pub use crate::{
         spec::AutoShutdown, spec::BackoffPolicy, spec::ChildSpec, spec::RestartLimit,

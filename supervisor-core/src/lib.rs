@@ -56,22 +56,24 @@ mod runtime;
 mod shutdown_report;
 mod snapshot;
 pub mod spec;
+mod state;
 #[cfg(feature = "systemd")]
 mod systemd;
 mod task;
 pub mod testing;
 
 pub use context::ChildContext;
-pub use declare::{__macro_support, Child, Supervised, SupervisorTree};
+pub use declare::{__macro_support, Child, ChildOf, StatefulTree, Supervised, SupervisorTree};
 pub use event::{EventKind, EventStream, EventStreamError, SupervisorEvent};
 pub use inbox::Inbox;
 pub use readiness::{NotReady, NotReadyReason, Readiness};
 pub use rules::{SpecError, Violation};
-pub use run::{RunFailure, RunSummary, run, run_spec, run_until};
+pub use run::{RunFailure, RunSummary, run, run_spec, run_until, run_with};
 pub use runner::{CONFIG_ENV, Runner};
 pub use runtime::{ControlError, Supervisor, SupervisorHandle, TreeError};
 pub use shutdown_report::{ChildShutdown, ShutdownReport, StopOutcome};
 pub use snapshot::{ChildSnapshot, ChildState, TreeSnapshot};
 pub use spec::*;
+pub use state::{FromState, State};
 pub use task::{BoxError, TaskFactory, TaskFuture, TaskOutput, TaskResult};
 pub use tokio_util::sync::CancellationToken;

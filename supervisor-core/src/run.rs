@@ -3,7 +3,7 @@
 use std::{fmt, future::Future, process::ExitCode};
 
 use crate::{
-    declare::SupervisorTree,
+    declare::{StatefulTree, SupervisorTree},
     runtime::{Supervisor, TreeError},
     shutdown_report::{ShutdownReport, StopOutcome},
     spec::SupervisorSpec,
@@ -270,6 +270,46 @@ pub async fn run_spec(spec: SupervisorSpec) -> ExitCode {
 /// ```
 pub async fn run<T: SupervisorTree>() -> ExitCode {
     run_spec(T::spec()).await
+}
+
+/// Runs a declared tree with a state as the body of `main`: builds its spec
+/// from `state` ([`StatefulTree::spec_with`]), then as [`run_spec`].
+///
+/// # Examples
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use supervisor_core::{ChildSpec, StatefulTree, SupervisorSpec, TaskRole};
+///
+/// #[derive(Clone)]
+/// struct AppState {
+///     greeting: Arc<str>,
+/// }
+///
+/// struct App;
+///
+/// impl StatefulTree for App {
+///     type State = AppState;
+///
+///     fn spec_with(state: AppState) -> SupervisorSpec {
+///         SupervisorSpec::new("app").child(ChildSpec::new("api", TaskRole::Service, move |ctx| {
+///             let greeting = state.greeting.clone();
+///             async move {
+///                 println!("{greeting}");
+///                 ctx.cancelled().await
+///             }
+///         }))
+///     }
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> std::process::ExitCode {
+///     let state = AppState { greeting: "hello".into() };
+///     supervisor_core::run_with::<App>(state).await
+/// }
+/// ```
+pub async fn run_with<T: StatefulTree>(state: T::State) -> ExitCode {
+    run_spec(T::spec_with(state)).await
 }
 
 /// Resolves on ctrl-c, or on SIGTERM where there is one. The handlers are

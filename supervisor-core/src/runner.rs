@@ -4,7 +4,7 @@
 use std::{fmt, future::Future, path::PathBuf, pin::Pin, process::ExitCode};
 
 use crate::{
-    declare::SupervisorTree,
+    declare::{StatefulTree, SupervisorTree},
     event::{EventStream, EventStreamError, SupervisorEvent},
     run::{RunFailure, RunSummary, termination},
     runtime::{Supervisor, SupervisorHandle},
@@ -158,6 +158,31 @@ impl Runner {
     /// ```
     pub fn tree<T: SupervisorTree>() -> Self {
         Runner::new(T::spec())
+    }
+
+    /// A runner for a declared tree with state (`#[supervisor(state =
+    /// ...)]`): the builder behind `run_with`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Runner, StatefulTree, SupervisorSpec};
+    ///
+    /// #[derive(Clone)]
+    /// struct Config { port: u16 }
+    ///
+    /// struct App;
+    /// impl StatefulTree for App {
+    ///     type State = Config;
+    ///     fn spec_with(config: Config) -> SupervisorSpec {
+    ///         SupervisorSpec::new(format!("app-{}", config.port))
+    ///     }
+    /// }
+    /// let runner = Runner::tree_with::<App>(Config { port: 8080 });
+    /// # drop(runner);
+    /// ```
+    pub fn tree_with<T: StatefulTree>(state: T::State) -> Self {
+        Runner::new(T::spec_with(state))
     }
 
     /// Reads the config overlay from `path` (TOML, or JSON when the name

@@ -16,7 +16,9 @@ mod errors;
 mod expansion;
 mod facade;
 mod judge;
+mod names;
 mod policy;
+mod spans;
 mod suggest;
 mod supervised;
 mod tree;
@@ -54,13 +56,24 @@ use proc_macro::TokenStream;
 ///
 /// # Signature
 ///
-/// `async fn NAME(ctx: ChildContext) -> R` or `async fn NAME() -> R`, where
-/// `R` is `()` or `Result<(), E>` with `E: Into<Box<dyn Error + Send + Sync>>`
-/// (`std::io::Error`, `anyhow::Error`, `String`, ...). A fn that is not
-/// `async`, is generic, takes `self` or more arguments, or returns another
-/// type is a compile error at the offending token. So is an associated fn
-/// of an `impl` block or a `trait`, which has no room for the marker type:
-/// the error is at its name (with Rust 1.88 or later, which lets the macro
+/// `async fn NAME(ctx: ChildContext, State(a): State<A>, State(b): State<B>, ..) -> R`:
+/// the `ChildContext` first, then any number of `State<T>` arguments, each
+/// of them optional (`async fn NAME() -> R` is a task too). `R` is `()` or
+/// `Result<(), E>` with `E: Into<Box<dyn Error + Send + Sync>>`
+/// (`std::io::Error`, `anyhow::Error`, `String`, ...).
+///
+/// A `State<T>` argument takes a `T` from the state of the tree the child
+/// runs in, afresh at each start (see [State](#state) below); its pattern
+/// is the fn's own (`State(db)`, `State(Config { port, .. })`, `_`). The
+/// fn stays a normal fn: a test calls it with the context and the values
+/// it builds, `api(ctx, State(db))`.
+///
+/// A fn that is not `async`, is generic, takes `self`, takes an argument
+/// that is neither the context (first) nor a `State<T>`, or returns another
+/// type is a compile error at the offending token, which says how to take
+/// the value from the tree's state instead. So is an associated fn of an
+/// `impl` block or a `trait`, which has no room for the marker type: the
+/// error is at its name (with Rust 1.88 or later, which lets the macro
 /// read where the fn sits).
 ///
 /// # Keys
@@ -225,6 +238,65 @@ use proc_macro::TokenStream;
 /// assert_eq!(<tick as sup::Supervised>::spec().id, "tick");
 /// ```
 ///
+/// # State
+///
+/// A child takes what it needs from its tree's state
+/// (`#[supervisor(state = AppState)]` on the tree): `State<AppState>` is
+/// the whole state (every `Clone` state provides itself), and `State<T>`
+/// a part of it, given by `impl FromState<AppState> for T`. The marker of
+/// such a fn is a `Child` and a `ChildOf<S>` for every state `S` that
+/// provides each `T`, rather than `Supervised` (it has no spec without a
+/// state); a tree whose state cannot provide a `T` is a compile error at
+/// its field, naming the child, `T` and the state, with the fix.
+///
+/// ```
+/// use std::sync::Arc;
+/// use supervisor::prelude::*;
+///
+/// #[derive(Clone)]
+/// struct Db(Arc<str>);
+///
+/// #[derive(Clone)]
+/// struct AppState {
+///     db: Db,
+///     name: Arc<str>,
+/// }
+///
+/// impl FromState<AppState> for Db {
+///     fn from_state(state: &AppState) -> Self {
+///         state.db.clone()
+///     }
+/// }
+///
+/// #[supervised(role = "service")]
+/// async fn api(ctx: ChildContext, State(db): State<Db>, State(app): State<AppState>) -> Result<(), String> {
+///     println!("{} serves from {}", app.name, db.0);
+///     ctx.cancelled().await;
+///     Ok(())
+/// }
+///
+/// #[supervised(role = "job")]
+/// async fn migrate(State(Db(url)): State<Db>) -> Result<(), String> {
+///     if url.is_empty() { Err("no database".into()) } else { Ok(()) }
+/// }
+///
+/// #[derive(Supervisor)]
+/// #[supervisor(state = AppState)]
+/// struct App {
+///     migrate: migrate,
+///     api: api,
+/// }
+///
+/// let state = AppState { db: Db("postgres://localhost/app".into()), name: "app".into() };
+/// let spec = App::spec_with(state.clone());
+/// assert_eq!(spec.children[1].id, "api");
+///
+/// // The fn stays a fn: call it with values of your own.
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// assert!(migrate(State(state.db.clone())).await.is_ok());
+/// # });
+/// ```
+///
 /// # Errors at compile time
 ///
 /// Every rule of the runtime's table that one declaration can break is a
@@ -274,6 +346,57 @@ use proc_macro::TokenStream;
 /// };
 /// ```
 ///
+/// A fn that takes state:
+///
+/// ```text
+/// #[supervised(role = "service")]
+/// async fn api(ctx: ChildContext, State(db): State<Db>) -> Result<(), std::io::Error> { ... }
+/// ```
+///
+/// becomes the fn as written, the same marker, and:
+///
+/// ```text
+/// #[allow(deprecated)]
+/// const _: () = {
+///     impl Child for api {
+///         const ID: &'static str = "api";
+///         // ROLE, PRIMARY and FACTS as above
+///     }
+///
+///     impl api {
+///         #[doc(hidden)]
+///         #[must_use]
+///         fn supervisor_child_spec<SupervisorState>(state: &SupervisorState) -> ChildSpec
+///         where
+///             SupervisorState: TreeState,                  // Clone + Send + Sync + 'static
+///             Db: StateArgument<SupervisorState, api>,     // written at `State<Db>`
+///         {
+///             let state = Clone::clone(state);
+///             ChildSpec::declared(Self::ID, Self::ROLE).with_factory(
+///                 task_with_context::<Result<(), std::io::Error>, ChildContext, _, _>(move |ctx| {
+///                     api(ctx, State(<Db as FromState<SupervisorState>>::from_state(&state)))
+///                 }),
+///             )
+///         }
+///     }
+///
+///     impl<SupervisorState> ChildOf<SupervisorState> for api
+///     where
+///         SupervisorState: TreeState,
+///         Db: StateArgument<SupervisorState, api>,
+///     {
+///         fn child_spec(state: &SupervisorState) -> ChildSpec {
+///             api::supervisor_child_spec(state)
+///         }
+///     }
+/// };
+/// ```
+///
+/// `StateArgument<S, C>` holds when `Db: FromState<S>`; its
+/// `#[diagnostic::on_unimplemented]` text names the child `C`, `Db` and the
+/// state `S`, so a tree that cannot provide `Db` fails at its field with
+/// that text. The factory extracts `Db` at each start of the child.
+///
 /// (every runtime name is reached through `::supervisor::__private::`).
 ///
 /// The marker carries the fn's `#[cfg(...)]` and `#[doc(hidden)]`, so it
@@ -292,7 +415,10 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 /// another `#[derive(Supervisor)]` struct, which runs as a nested
 /// supervisor. Field order is start order; stop order is the reverse. The
 /// struct implements `SupervisorTree`: `App::spec()` is the
-/// `SupervisorSpec`, and `supervisor::run::<App>()` runs it.
+/// `SupervisorSpec`, and `supervisor::run::<App>()` runs it. A tree with a
+/// state (`state = AppState`, see [State](#state)) implements
+/// `StatefulTree` instead: `App::spec_with(state)` and
+/// `supervisor::run_with::<App>(state)`.
 ///
 /// ```
 /// use supervisor::prelude::*;
@@ -350,6 +476,7 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 /// | `strategy` | `"one_for_one"`, `"one_for_all"`, `"rest_for_one"` | `"one_for_one"` |
 /// | `restart_limit` | `restart_limit(max = N, within = "..")`: the supervisor's own intensity | 10 in 60 s |
 /// | `auto_shutdown` | `"never"`, `"any_significant"`, `"all_significant"` | `"never"` |
+/// | `state` | the type of the state the children take from (`state = AppState`) | its parent's when nested, `()` at the root |
 /// | `crate` | the path to the `supervisor` crate, as a string | `"::supervisor"` |
 ///
 /// ```
@@ -388,6 +515,109 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 ///
 /// assert_eq!(<Clock as sup::SupervisorTree>::spec().children[0].id, "tick");
+/// ```
+///
+/// # State
+///
+/// `state = AppState` gives the tree a state, from which its children take
+/// what they ask for as `State<T>` arguments (`T: FromState<AppState>`;
+/// every `Clone` state provides itself). The state must be `Clone + Send +
+/// Sync + 'static`: each child keeps a clone and extracts from it at each of
+/// its starts.
+///
+/// - At the root, `App::spec_with(state)` gives the spec and
+///   `supervisor::run_with::<App>(state)` runs it.
+/// - A nested tree without `state = ...` takes its parent's state: its
+///   children take from it.
+/// - A nested tree with `state = Sub` takes its `Sub` from its parent's
+///   state `P` through `Sub: FromState<P>`, once, when the parent's spec is
+///   built; its children then extract from that `Sub` at each start.
+/// - A tree without `state = ...` at the root has the state `()`: its
+///   `App::spec()` and `run::<App>()` stay as they are.
+///
+/// ```
+/// use std::sync::{Arc, atomic::{AtomicU64, Ordering}};
+/// use supervisor::prelude::*;
+///
+/// #[derive(Clone, Default)]
+/// struct AppState {
+///     jobs_done: Arc<AtomicU64>,
+///     ingest: IngestState,
+/// }
+///
+/// #[derive(Clone, Default)]
+/// struct IngestState {
+///     batch: usize,
+/// }
+///
+/// impl FromState<AppState> for IngestState {
+///     fn from_state(state: &AppState) -> Self {
+///         state.ingest.clone()
+///     }
+/// }
+///
+/// #[supervised(role = "job")]
+/// async fn migrate(State(app): State<AppState>) {
+///     app.jobs_done.fetch_add(1, Ordering::Relaxed);
+/// }
+///
+/// #[supervised]
+/// async fn parser(ctx: ChildContext, State(ingest): State<IngestState>) {
+///     let _ = ingest.batch;
+///     ctx.cancelled().await
+/// }
+///
+/// #[supervised]
+/// async fn counter(ctx: ChildContext, State(app): State<AppState>) {
+///     let _ = app.jobs_done.load(Ordering::Relaxed);
+///     ctx.cancelled().await
+/// }
+///
+/// #[derive(Supervisor)]
+/// #[supervisor(state = IngestState)]
+/// struct Ingest {
+///     parser: parser,
+/// }
+///
+/// #[derive(Supervisor)]
+/// struct Stats {
+///     counter: counter, // takes its parent's state: AppState
+/// }
+///
+/// #[derive(Supervisor)]
+/// #[supervisor(state = AppState)]
+/// struct App {
+///     migrate: migrate,
+///     ingest: Ingest,
+///     stats: Stats,
+/// }
+///
+/// let app = App::spec_with(AppState::default());
+/// let ids: Vec<_> = app.children.iter().map(|c| c.id.as_str()).collect();
+/// assert_eq!(ids, ["migrate", "ingest", "stats"]);
+/// app.validate()?;
+/// # Ok::<(), SpecError>(())
+/// ```
+///
+/// A child asking for a type the tree's state cannot provide is a compile
+/// error at the tree's field, naming the child, the type and the state:
+///
+/// ```compile_fail
+/// use supervisor::prelude::*;
+///
+/// #[derive(Clone)]
+/// struct AppState;
+/// struct Db;
+///
+/// #[supervised]
+/// async fn api(State(_db): State<Db>) {}
+///
+/// // error: child `api` takes `State<Db>`, which its tree's state `AppState` cannot provide
+/// #[derive(Supervisor)]
+/// #[supervisor(state = AppState)]
+/// struct App {
+///     api: api,
+/// }
 /// ```
 ///
 /// # Keys of `#[child(...)]`
@@ -466,18 +696,38 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```text
 /// #[allow(deprecated)]
 /// const _: () = {
-///     impl SupervisorTree for App {
-///         const ID: &'static str = "app";
-///
-///         fn spec() -> SupervisorSpec {
-///             SupervisorSpec::new(Self::ID)
+///     // The spec from any state that provides what the children take.
+///     impl<SupervisorState> TreeSpec<SupervisorState> for App
+///     where
+///         api: ChildOf<SupervisorState>,
+///         Ingest: ChildOf<SupervisorState>,
+///     {
+///         fn tree_spec(state: &SupervisorState) -> SupervisorSpec {
+///             SupervisorSpec::new(<Self as Child>::ID)
 ///                 .strategy(Strategy::RestForOne)
-///                 .child(<api as Child>::child_spec())
-///                 .child(<Ingest as Child>::child_spec().restart(RestartPolicy::Transient))
+///                 .child(<api as ChildOf<SupervisorState>>::child_spec(state))
+///                 .child(<Ingest as ChildOf<SupervisorState>>::child_spec(state).restart(RestartPolicy::Transient))
 ///         }
 ///     }
 ///
-///     impl Child for App { /* the tree as a child: ChildSpec::supervisor(App::spec()) */ }
+///     impl Child for App { /* ID "app", ROLE Supervisor, FACTS */ }
+///
+///     // Nested, the tree takes its parent's state.
+///     impl<SupervisorState> ChildOf<SupervisorState> for App where App: TreeSpec<SupervisorState> {
+///         fn child_spec(state: &SupervisorState) -> ChildSpec {
+///             nested_tree(<App as TreeSpec<SupervisorState>>::tree_spec(state))
+///         }
+///     }
+///
+///     // At the root, its state is `()`; the bound is judged where the tree
+///     // runs as the root, so a tree whose children take state may be only nested.
+///     impl SupervisorTree for App where for<'root> App: TreeSpec<()> {
+///         const ID: &'static str = <Self as Child>::ID;
+///         fn spec() -> SupervisorSpec { <App as TreeSpec<()>>::tree_spec(&()) }
+///     }
+///     impl App {
+///         fn spec() -> SupervisorSpec where for<'root> App: TreeSpec<()> { /* the same */ }
+///     }
 ///
 ///     #[allow(dead_code)]
 ///     fn fields_are_declarations(tree: &App) {
@@ -486,14 +736,54 @@ pub fn supervised(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 ///     const CHILDREN: [ChildFacts; 2] = [
 ///         <api as Child>::FACTS,
-///         <Ingest as Child>::FACTS.declares_restart(RestartPolicy::Transient),
+///         <Ingest as Child>::FACTS.restart(RestartPolicy::Transient),
 ///     ];
 ///     const FIELDS: [&str; 2] = ["api", "ingest"];
-///     const _: () = if let Option::Some(defect) = TreeCheck::DuplicateId.run(&CHILDREN, &FIELDS, "App", 1) {
+///     const _: () = if let Option::Some(defect) =
+///         TreeCheck::new("duplicate_child_id", Key::Id).run(&CHILDREN, &FIELDS, "App", 1)
+///     {
 ///         panic!("{}", defect.as_str())
 ///     };
-///     // ... one such check per rule and field
+///     // ... one such check per rule among siblings and field, and per override
+///     // whose rule also reads the child's own declaration
 /// };
+/// ```
+///
+/// With `#[supervisor(state = AppState)]`, the impls are:
+///
+/// ```text
+/// use ChildSpecIn as _;
+///
+/// impl StatefulTree for App {
+///     type State = AppState;
+///
+///     fn spec_with(state: <App as StatefulTree>::State) -> SupervisorSpec {
+///         SupervisorSpec::new(<Self as Child>::ID)
+///             // written at the field's tokens: an inherent `supervisor_child_spec` of a
+///             // child that takes state, or `ChildSpecIn`'s for any other child
+///             .child(<api>::supervisor_child_spec::<<App as StatefulTree>::State>(&state))
+///     }
+/// }
+///
+/// impl Child for App { /* as above */ }
+///
+/// // Nested, the tree takes its own state from its parent's.
+/// impl App {
+///     #[doc(hidden)]
+///     fn supervisor_child_spec<SupervisorState>(state: &SupervisorState) -> ChildSpec
+///     where
+///         <App as StatefulTree>::State: NestedState<SupervisorState, App>,
+///     {
+///         let state = <<App as StatefulTree>::State as FromState<SupervisorState>>::from_state(state);
+///         nested_tree(<App as StatefulTree>::spec_with(state))
+///     }
+/// }
+/// impl<SupervisorState> ChildOf<SupervisorState> for App
+/// where
+///     <App as StatefulTree>::State: NestedState<SupervisorState, App>,
+/// {
+///     fn child_spec(state: &SupervisorState) -> ChildSpec { App::supervisor_child_spec(state) }
+/// }
 /// ```
 #[proc_macro_derive(Supervisor, attributes(supervisor, child))]
 pub fn derive_supervisor(input: TokenStream) -> TokenStream {

@@ -130,9 +130,11 @@ impl Key {
     }
 }
 
-/// What follows a key: `= expr`, `(...)`, or nothing.
+/// What follows a key: `= expr`, `= Type` (for a key that names a type),
+/// `(...)`, or nothing.
 pub(crate) enum RawValue {
     Assign(Expr),
+    Type(syn::Type),
     List { tokens: TokenStream, span: Span },
     Bare,
 }
@@ -155,9 +157,27 @@ impl RawValue {
         }
     }
 
+    /// Reads the value of a key that names a type: `= Type` when what
+    /// follows the `=` is a whole type, else as [`RawValue::read`] does.
+    pub(crate) fn read_type(meta: &ParseNestedMeta<'_>) -> syn::Result<RawValue> {
+        if !meta.input.peek(syn::Token![=]) {
+            return RawValue::read(meta);
+        }
+        let value = meta.value()?;
+        let fork = value.fork();
+        let is_type =
+            fork.parse::<syn::Type>().is_ok() && (fork.is_empty() || fork.peek(syn::Token![,]));
+        if is_type {
+            Ok(RawValue::Type(value.parse()?))
+        } else {
+            Ok(RawValue::Assign(value.parse()?))
+        }
+    }
+
     fn span(&self, key: Span) -> Span {
         match self {
             RawValue::Assign(expr) => expr.span(),
+            RawValue::Type(ty) => ty.span(),
             RawValue::List { span, .. } => *span,
             RawValue::Bare => key,
         }
@@ -167,6 +187,10 @@ impl RawValue {
     pub(crate) fn expr(self, key: &Key, example: &str) -> syn::Result<Expr> {
         match self {
             RawValue::Assign(expr) => Ok(unwrap_group(expr)),
+            RawValue::Type(ty) => Err(syn::Error::new_spanned(
+                ty,
+                format_args!("`{}` takes a value: write {example}", key.name),
+            )),
             RawValue::List { span, .. } => Err(syn::Error::new(
                 span,
                 format_args!("`{}` takes a value: write {example}", key.name),
@@ -274,6 +298,22 @@ pub(crate) fn boolean(key: &Key, raw: RawValue) -> syn::Result<bool> {
             format_args!("`{}` takes `true` or `false`: write {example}", key.name),
         )),
     }
+}
+
+/// A type, as `state = AppState` names the tree's state.
+pub(crate) fn type_name(key: &Key, raw: RawValue, example: &str) -> syn::Result<syn::Type> {
+    if let RawValue::Type(ty) = raw {
+        return Ok(ty);
+    }
+    let expr = raw.expr(key, example)?;
+    let what = match literal(&expr) {
+        Some(Lit::Str(_)) => "a type, not a string",
+        _ => "a type",
+    };
+    Err(syn::Error::new_spanned(
+        &expr,
+        format_args!("`{}` takes {what}: write {example}", key.name),
+    ))
 }
 
 /// A `crate = "path"` override of the path to the `supervisor` facade.

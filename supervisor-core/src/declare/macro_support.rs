@@ -10,11 +10,13 @@ use crate::{
     task::{TaskFactory, TaskOutput},
 };
 
-/// What a supervised task may take as its argument: a [`ChildContext`].
+/// What a supervised task may take as its first argument, when it is not a
+/// `State<T>`: a [`ChildContext`].
 #[diagnostic::on_unimplemented(
-    message = "a supervised task takes a `ChildContext`, not `{Self}`",
-    label = "this argument must be a `ChildContext`",
-    note = "write the task as `async fn NAME(ctx: ChildContext)`, or with no argument at all"
+    message = "a supervised task takes a `ChildContext` or `State<T>` arguments, not `{Self}`",
+    label = "this argument must be `ctx: ChildContext` or a `State<T>`",
+    note = "write the task as `async fn NAME(ctx: ChildContext, State(value): State<T>, ...)`: the context first, then what it takes from its tree's state, each optional",
+    note = "fix: to take a `{Self}` from the tree's state, write `State(value): State<{Self}>` and provide it with `impl FromState<AppState> for {Self}`"
 )]
 pub trait ContextArgument: Sized {
     /// Converts the context the supervisor hands to a start.

@@ -17,7 +17,7 @@ pub(crate) fn stub(marker: &expand::Marker<'_>, attrs: &ChildAttrs) -> TokenStre
     let s = &support;
     let name = marker.name;
     let cfgs = marker.cfgs();
-    let marker = marker.tokens(s);
+    let marker = marker.tokens(s, false);
     let valid_id = attrs
         .policy
         .id

@@ -1,8 +1,9 @@
-//! The signature a supervised task may have: `async fn NAME()` or
-//! `async fn NAME(ctx: ChildContext)`, returning `()` or `Result<(), E>`.
-//! Anything else is reported at the offending token.
+//! The signature a supervised task may have: an optional
+//! `ctx: ChildContext` first, then any number of `State<T>` arguments,
+//! returning `()` or `Result<(), E>`. Anything else is reported at the
+//! offending token.
 
-use syn::{FnArg, ReturnType, Signature, Type};
+use syn::{FnArg, GenericArgument, PathArguments, ReturnType, Signature, Type, TypePath};
 
 use crate::errors::Errors;
 
@@ -10,16 +11,28 @@ use crate::errors::Errors;
 pub(crate) struct TaskSignature {
     /// The declared type of the `ChildContext` argument, if the fn takes one.
     pub(crate) context: Option<Type>,
+    /// The `State<T>` arguments, in order.
+    pub(crate) states: Vec<StateArgument>,
     /// The declared return type (`()` when none is written).
     pub(crate) output: Type,
+}
+
+/// One `State<T>` argument.
+pub(crate) struct StateArgument {
+    /// The argument's type as written (`State<Db>`).
+    pub(crate) ty: Type,
+    /// What it takes from the tree's state (`Db`).
+    pub(crate) taken: Type,
 }
 
 /// Checks `sig` and records every way it is not a task's signature.
 pub(crate) fn check(sig: &Signature, errors: &mut Errors) -> TaskSignature {
     check_qualifiers(sig, errors);
     check_generics(sig, errors);
+    let (context, states) = arguments(sig, errors);
     TaskSignature {
-        context: context_argument(sig, errors),
+        context,
+        states,
         output: output(sig, errors),
     }
 }
@@ -77,23 +90,35 @@ fn check_generics(sig: &Signature, errors: &mut Errors) {
     }
 }
 
-fn context_argument(sig: &Signature, errors: &mut Errors) -> Option<Type> {
+/// The context (the first argument, unless it is a `State<T>`) and the
+/// state arguments.
+fn arguments(sig: &Signature, errors: &mut Errors) -> (Option<Type>, Vec<StateArgument>) {
     let mut context = None;
-    for (index, arg) in sig.inputs.iter().enumerate() {
-        match arg {
-            FnArg::Receiver(receiver) => errors.push(syn::Error::new_spanned(
-                receiver,
-                "a supervised task cannot take `self`: the supervisor starts it with no value \
-                 to call it on; fix: make it a free `async fn` outside any `impl` block",
-            )),
-            FnArg::Typed(typed) if index == 0 => context = Some((*typed.ty).clone()),
-            FnArg::Typed(typed) => errors.push(syn::Error::new_spanned(
-                typed,
-                "a supervised task takes at most one argument, `ctx: ChildContext`; \
-                 fix: remove this argument and reach shared state through the task's own code \
-                 (a static, or a handle the fn creates)",
-            )),
+    let mut states = Vec::new();
+    let mut first = true;
+    for arg in &sig.inputs {
+        let typed = match arg {
+            FnArg::Receiver(receiver) => {
+                errors.push(syn::Error::new_spanned(
+                    receiver,
+                    "a supervised task cannot take `self`: the supervisor starts it with no value \
+                     to call it on; fix: make it a free `async fn` outside any `impl` block",
+                ));
+                continue;
+            }
+            FnArg::Typed(typed) => typed,
+        };
+        if let Some(taken) = taken_from_state(&typed.ty) {
+            states.push(StateArgument {
+                ty: (*typed.ty).clone(),
+                taken,
+            });
+        } else if first {
+            context = Some((*typed.ty).clone());
+        } else {
+            errors.push(misplaced_argument(typed));
         }
+        first = false;
     }
     if let Some(variadic) = &sig.variadic {
         errors.push(syn::Error::new_spanned(
@@ -101,7 +126,69 @@ fn context_argument(sig: &Signature, errors: &mut Errors) -> Option<Type> {
             "a supervised task cannot be variadic; fix: remove `...`",
         ));
     }
-    context
+    (context, states)
+}
+
+/// `T` if `ty` is written `State<T>` (or `path::State<T>`).
+fn taken_from_state(ty: &Type) -> Option<Type> {
+    let Type::Path(TypePath {
+        qself: None, path, ..
+    }) = ty
+    else {
+        return None;
+    };
+    let last = path.segments.last()?;
+    let PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return None;
+    };
+    match (
+        last.ident == "State",
+        arguments.args.len(),
+        arguments.args.first(),
+    ) {
+        (true, 1, Some(GenericArgument::Type(taken))) => Some(taken.clone()),
+        _ => None,
+    }
+}
+
+/// The error for an argument after the first that is not a `State<T>`.
+fn misplaced_argument(typed: &syn::PatType) -> syn::Error {
+    let is_context = matches!(
+        &*typed.ty,
+        Type::Path(path) if path.path.segments.last().is_some_and(|last| last.ident == "ChildContext")
+    );
+    let text = if is_context {
+        "the `ChildContext` argument comes first: a supervised task takes `ctx: ChildContext`, \
+         then its `State<T>` arguments; fix: move this argument to the front"
+            .to_owned()
+    } else {
+        let (pat, ty) = (show(&typed.pat), show(&typed.ty));
+        format!(
+            "a supervised task takes `ctx: ChildContext` first, then only `State<T>` arguments, \
+             which it takes from its tree's state, not `{pat}: {ty}`; \
+             fix: write `State({pat}): State<{ty}>` and give the tree a state that provides it \
+             (`#[supervisor(state = AppState)]` with `impl FromState<AppState> for {ty}`)"
+        )
+    };
+    syn::Error::new_spanned(typed, text)
+}
+
+/// Tokens as a person writes them: no space around `<`, `>`, `::` or
+/// before `,`.
+fn show(tokens: &dyn quote::ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string();
+    let mut out = String::with_capacity(text.len());
+    for part in text.split(' ') {
+        let glued = out.ends_with(['<', '&', '('])
+            || out.ends_with("::")
+            || part.starts_with(['<', '>', ',', ')'])
+            || part.starts_with("::");
+        if !out.is_empty() && !glued {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 fn output(sig: &Signature, errors: &mut Errors) -> Type {

@@ -18,10 +18,19 @@ pub(crate) struct TreeAttrs {
     pub(crate) strategy: Slot<Strategy>,
     pub(crate) restart_limit: Slot<Limit>,
     pub(crate) auto_shutdown: Slot<AutoShutdown>,
+    /// `state = AppState`: what the children take from.
+    pub(crate) state: Slot<Type>,
     pub(crate) krate: Slot<syn::Path>,
 }
 
-const TREE_KEYS: &[&str] = &["id", "strategy", "restart_limit", "auto_shutdown", "crate"];
+const TREE_KEYS: &[&str] = &[
+    "id",
+    "strategy",
+    "restart_limit",
+    "auto_shutdown",
+    "state",
+    "crate",
+];
 
 impl TreeAttrs {
     /// Reads every `#[supervisor(...)]` of the struct.
@@ -30,7 +39,11 @@ impl TreeAttrs {
         for attr in attrs.iter().filter(|a| a.path().is_ident("supervisor")) {
             let result = attr.parse_nested_meta(|meta| {
                 let key = Key::of(&meta);
-                let raw = RawValue::read(&meta)?;
+                let raw = if key.name == "state" {
+                    RawValue::read_type(&meta)?
+                } else {
+                    RawValue::read(&meta)?
+                };
                 tree.read(&key, raw, errors);
                 Ok(())
             });
@@ -49,6 +62,9 @@ impl TreeAttrs {
                 .restart_limit
                 .fill(key, raw, errors, policy::limit::read),
             "auto_shutdown" => self.auto_shutdown.fill(key, raw, errors, choice::read),
+            "state" => self.state.fill(key, raw, errors, |k, r| {
+                value::type_name(k, r, "state = AppState")
+            }),
             "crate" => self.krate.fill(key, raw, errors, value::crate_path),
             _ => errors.push(value::unknown_key(key, "#[supervisor(...)]", TREE_KEYS)),
         }

@@ -1,20 +1,21 @@
-//! The code `#[derive(Supervisor)]` emits: `SupervisorTree` and `Child`
-//! impls built on the runtime's builder API, and the const checks of the
-//! rules that span several items.
+//! The code `#[derive(Supervisor)]` emits: `Child` and `ChildOf<S>`, and
+//! `SupervisorTree` or (with a state) `StatefulTree`, built on the runtime's
+//! builder API, and the const checks of the rules that span several items.
 
-use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::Ident;
 
 use supervisor_rules::Key;
 
-use crate::{choice::Choice as _, judge, policy};
+use crate::{choice::Choice as _, judge, policy, spans::respan};
 
 use super::attr::{TreeAttrs, TreeField};
 
 /// Everything the derive emits for a tree without errors.
 pub(crate) struct Tree<'a> {
     pub(crate) name: &'a Ident,
+    pub(crate) vis: &'a syn::Visibility,
     pub(crate) generics: &'a syn::Generics,
     pub(crate) id: String,
     pub(crate) attrs: &'a TreeAttrs,
@@ -28,7 +29,10 @@ impl Tree<'_> {
 
     /// The impls, the field reads and the const checks, in one `const _`.
     pub(crate) fn expand(&self) -> TokenStream {
-        let impls = self.impls();
+        let impls = match self.attrs.state.value() {
+            Some(state) => self.stateful_impls(state),
+            None => self.stateless_impls(),
+        };
         let reads = self.field_reads();
         let checks = self.checks();
         quote! {
@@ -41,34 +45,169 @@ impl Tree<'_> {
         }
     }
 
-    /// `SupervisorTree` and `Child` for the struct.
-    fn impls(&self) -> TokenStream {
-        let s = &self.support();
+    /// `Child`: what the const checks of a parent read.
+    fn child_impl(&self, s: &TokenStream) -> TokenStream {
         let (name, id) = (self.name, &self.id);
-        let settings = self.settings(s);
-        let children = self.fields.iter().map(|field| child_spec(field, s));
         quote! {
-            impl #s::SupervisorTree for #name {
+            impl #s::Child for #name {
                 const ID: &'static str = #id;
+                const ROLE: #s::TaskRole = #s::TaskRole::Supervisor;
+                const PRIMARY: #s::Option<&'static str> = #s::Option::None;
+                const FACTS: #s::ChildFacts = #s::ChildFacts::tree(<Self as #s::Child>::ID);
+            }
+        }
+    }
 
-                fn spec() -> #s::SupervisorSpec {
-                    #s::SupervisorSpec::new(<Self as #s::SupervisorTree>::ID)
-                        #settings
-                        #(.child(#children))*
+    /// A tree without a state of its own: its spec from any state that
+    /// provides what its children take (its parent's, when nested), and
+    /// `SupervisorTree` (with an inherent `spec()`) when that state can be
+    /// `()`. The bounds on `()` are written under a `for<'a>`, so that they
+    /// are judged where the tree is run as the root, not where it is
+    /// declared: a tree whose children take state may be only nested.
+    fn stateless_impls(&self) -> TokenStream {
+        let s = &self.support();
+        let (name, vis) = (self.name, self.vis);
+        let state = crate::names::state_parameter();
+        let value = crate::names::state_value();
+        let bounds = self
+            .field_types()
+            .map(|ty| quote!(#ty: #s::ChildOf<#state>));
+        let children = self.fields.iter().map(|field| {
+            let ty = &field.ty;
+            let spec = quote!(<#ty as #s::ChildOf<#state>>::child_spec(#value));
+            child_spec(field, spec, s)
+        });
+        let spec = self.spec_calls(s, children);
+        let child = self.child_impl(s);
+        let doc = format!(
+            "The spec of the tree `{name}` at the root, where its state is `()`: the \
+             `SupervisorTree::spec()` of a tree without `#[supervisor(state = ...)]`."
+        );
+        let at_root = quote!(for<'root> #name: #s::TreeSpec<()>);
+        quote! {
+            impl<#state> #s::TreeSpec<#state> for #name
+            where
+                #(#bounds,)*
+            {
+                fn tree_spec(#value: &#state) -> #s::SupervisorSpec {
+                    let _ = #value;
+                    #spec
                 }
             }
 
-            impl #s::Child for #name {
-                const ID: &'static str = <Self as #s::SupervisorTree>::ID;
-                const ROLE: #s::TaskRole = #s::TaskRole::Supervisor;
-                const PRIMARY: #s::Option<&'static str> = #s::Option::None;
-                const FACTS: #s::ChildFacts = #s::ChildFacts::tree(<Self as #s::SupervisorTree>::ID);
+            #child
 
-                fn child_spec() -> #s::ChildSpec {
-                    #s::nested_tree(<Self as #s::SupervisorTree>::spec())
+            impl<#state> #s::ChildOf<#state> for #name
+            where
+                #name: #s::TreeSpec<#state>,
+            {
+                fn child_spec(#value: &#state) -> #s::ChildSpec {
+                    #s::nested_tree(<#name as #s::TreeSpec<#state>>::tree_spec(#value))
+                }
+            }
+
+            impl #s::SupervisorTree for #name
+            where
+                #at_root,
+            {
+                const ID: &'static str = <Self as #s::Child>::ID;
+
+                fn spec() -> #s::SupervisorSpec {
+                    <#name as #s::TreeSpec<()>>::tree_spec(&())
+                }
+            }
+
+            impl #name {
+                #[doc = #doc]
+                #[must_use]
+                #vis fn spec() -> #s::SupervisorSpec
+                where
+                    #at_root,
+                {
+                    <#name as #s::TreeSpec<()>>::tree_spec(&())
                 }
             }
         }
+    }
+
+    /// A tree with `state = X`: `StatefulTree` with its spec from a value of
+    /// `X`, each child's spec reached at the field's tokens, and as a
+    /// nested tree, a child of any parent whose state provides `X`.
+    fn stateful_impls(&self, state_type: &syn::Type) -> TokenStream {
+        let s = &self.support();
+        let (name, vis) = (self.name, self.vis);
+        let parent = crate::names::state_parameter();
+        let value = crate::names::state_value();
+        let state = quote!(<#name as #s::StatefulTree>::State);
+        // The call is written at the field's tokens, its argument included
+        // (rustc points there), so its local is not the mixed-site one.
+        let local = Ident::new("state", Span::call_site());
+        let children = self.fields.iter().map(|field| {
+            let ty = &field.ty;
+            let call = quote!(<#ty>::supervisor_child_spec::<#state>(&#local));
+            child_spec(field, respan(call, field.span()), s)
+        });
+        let spec = self.spec_calls(s, children);
+        let child = self.child_impl(s);
+        let nested = quote!(#state: #s::NestedState<#parent, #name>);
+        quote! {
+            use #s::ChildSpecIn as _;
+
+            impl #s::StatefulTree for #name {
+                type State = #state_type;
+
+                fn spec_with(#local: #state) -> #s::SupervisorSpec {
+                    let _ = &#local;
+                    #spec
+                }
+            }
+
+            #child
+
+            impl #name {
+                #[doc(hidden)]
+                #[must_use]
+                #vis fn supervisor_child_spec<#parent>(#value: &#parent) -> #s::ChildSpec
+                where
+                    #nested,
+                {
+                    let #value = <#state as #s::FromState<#parent>>::from_state(#value);
+                    #s::nested_tree(<#name as #s::StatefulTree>::spec_with(#value))
+                }
+            }
+
+            impl<#parent> #s::ChildOf<#parent> for #name
+            where
+                #nested,
+            {
+                fn child_spec(#value: &#parent) -> #s::ChildSpec {
+                    #name::supervisor_child_spec(#value)
+                }
+            }
+        }
+    }
+
+    /// `SupervisorSpec::new(id)`, the tree's settings and its children.
+    fn spec_calls(
+        &self,
+        s: &TokenStream,
+        children: impl Iterator<Item = TokenStream>,
+    ) -> TokenStream {
+        let settings = self.settings(s);
+        quote! {
+            #s::SupervisorSpec::new(<Self as #s::Child>::ID)
+                #settings
+                #(.child(#children))*
+        }
+    }
+
+    /// The fields' types, each once: the bounds of a tree without a state.
+    fn field_types(&self) -> impl Iterator<Item = &syn::Type> {
+        let mut seen = std::collections::HashSet::new();
+        self.fields
+            .iter()
+            .map(|field| &field.ty)
+            .filter(move |ty| seen.insert(quote!(#ty).to_string()))
     }
 
     /// `.strategy(...)`, `.restart_limit(...)`, `.auto_shutdown(...)`.
@@ -138,13 +277,12 @@ impl Tree<'_> {
     }
 }
 
-/// The spec of one child, with its `#[child(...)]` overrides.
-fn child_spec(field: &TreeField, s: &TokenStream) -> TokenStream {
-    let ty = &field.ty;
-    let mut spec = quote!(<#ty as #s::Child>::child_spec());
-    if let Some(id) = field.overrides.id.value() {
-        spec = quote!(#s::with_id(#spec, #id));
-    }
+/// The spec of one child, `spec`, with its `#[child(...)]` overrides.
+fn child_spec(field: &TreeField, spec: TokenStream, s: &TokenStream) -> TokenStream {
+    let spec = match field.overrides.id.value() {
+        Some(id) => quote!(#s::with_id(#spec, #id)),
+        None => spec,
+    };
     let calls = field.overrides.builder_calls(s);
     quote!(#spec #calls)
 }
@@ -181,25 +319,6 @@ fn field_checks(field: &TreeField) -> Vec<(&'static str, Key, Span)> {
         }
     }
     checks
-}
-
-/// `tokens` with every span set to `span`, so that a failed const check is
-/// reported at the field or key it is about.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|token| match token {
-            TokenTree::Group(group) => {
-                let mut respanned = Group::new(group.delimiter(), respan(group.stream(), span));
-                respanned.set_span(span);
-                TokenTree::Group(respanned)
-            }
-            mut other => {
-                other.set_span(span);
-                other
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
     };
     let tree = Tree {
         name: &input.ident,
+        vis: &input.vis,
         generics: &input.generics,
         id,
         attrs: &attrs,

@@ -95,6 +95,55 @@ pub struct App {
     pool: Pool,
 }
 
+/// The state of [`Stateful`].
+#[derive(Debug, Clone, Default)]
+pub struct AppState {
+    name: String,
+}
+
+/// A part of [`AppState`].
+#[derive(Debug)]
+pub struct Name(pub String);
+
+impl FromState<AppState> for Name {
+    fn from_state(state: &AppState) -> Self {
+        Name(state.name.clone())
+    }
+}
+
+/// Greets, from the tree's state.
+#[deprecated(since = "0.2.0", note = "use `api`")]
+#[must_use = "a task does nothing until the supervisor runs it"]
+#[supervised(role = "service")]
+pub async fn greeter(
+    ctx: ChildContext,
+    State(Name(name)): State<Name>,
+    State(app): State<AppState>,
+) {
+    drop((name, app));
+    ctx.cancelled().await;
+}
+
+/// Loads, from the tree's state.
+#[supervised(role = "job")]
+pub(crate) async fn loader(State(_name): State<Name>) {}
+
+/// A nested tree that takes its parent's state.
+#[derive(Debug, Clone, Copy, Supervisor)]
+pub struct Greeters {
+    greeter: greeter,
+}
+
+/// A tree with a state.
+#[derive(Debug, Clone, Copy, Supervisor)]
+#[supervisor(state = AppState)]
+pub struct Stateful {
+    loader: loader,
+    greeters: Greeters,
+    app: App,
+}
+
 fn main() {
     App::spec().validate().unwrap();
+    Stateful::spec_with(AppState::default()).validate().unwrap();
 }
