@@ -1,3 +1,7 @@
+#![doc = include_str!("../README.md")]
+//!
+//! # The facade
+//!
 //! Erlang/OTP-style supervision trees for tokio services.
 //!
 //! Declare long-running tasks, jobs and sidecars; a tree of supervisors keeps
