@@ -1,14 +1,18 @@
 //! A service as it is usually built: an HTTP API (axum) that queues work, a
 //! worker that reads the queue through an `Inbox`, and a sidecar that
 //! reports what they did, all taking what they need from one state and run
-//! with `run_with`. It listens on 127.0.0.1 only.
+//! by a `Runner` with the three operations features on: the admin server
+//! (probes, `/metrics`, the live page), systemd notification (when
+//! `NOTIFY_SOCKET` is set) and metrics. It listens on 127.0.0.1 only.
 //!
 //! ```sh
-//! cargo run --example service                        # an ephemeral port, until ctrl-c
-//! SERVICE_PORT=8080 cargo run --example service
+//! F=--features=http,systemd,metrics
+//! cargo run $F --example service                     # ephemeral ports, until ctrl-c
+//! SERVICE_PORT=8080 ADMIN_PORT=9090 cargo run $F --example service
 //! curl -X POST --data 'resize cat.png' 127.0.0.1:8080/jobs
 //! curl 127.0.0.1:8080/stats
-//! cargo run --example service -- --demo              # drives itself, then stops
+//! curl 127.0.0.1:9090/readyz; curl 127.0.0.1:9090/metrics   # and the live page at /
+//! cargo run $F --example service -- --demo           # drives itself, then stops
 //! ```
 //!
 //! With `--demo`, a last child sends the API a few jobs, one of them
@@ -29,7 +33,7 @@ use std::{
 // axum has an extractor named `State` too: the supervisor's `State` comes
 // with the prelude, axum's is renamed.
 use axum::{Router, extract::State as HttpState, http::StatusCode, routing};
-use supervisor::prelude::*;
+use supervisor::{admin::AdminConfig, prelude::*};
 use tokio::{
     io::{AsyncReadExt as _, AsyncWriteExt as _},
     net::{TcpListener, TcpStream},
@@ -270,5 +274,15 @@ async fn main() -> ExitCode {
         inbox,
         listening: Arc::new(watch::Sender::new(None)),
     };
-    supervisor::run_with::<Service>(state).await
+    let admin_port = std::env::var("ADMIN_PORT")
+        .ok()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(0);
+    // The admin server says where it listens on stderr; systemd hears from
+    // the tree when NOTIFY_SOCKET is set; metrics are recorded and served
+    // at /metrics.
+    Runner::tree_with::<Service>(state)
+        .admin(AdminConfig::loopback(admin_port))
+        .run()
+        .await
 }

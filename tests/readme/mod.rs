@@ -13,8 +13,5 @@ pub(crate) fn assert_shows(source: &str, file: &str) {
     let shown = ["```rust\n", "```rust,no_run\n"]
         .iter()
         .any(|fence| readme.contains(&format!("{fence}{snippet}```")));
-    assert!(
-        shown,
-        "README.md's snippet differs from {file}:\n{snippet}"
-    );
+    assert!(shown, "README.md's snippet differs from {file}:\n{snippet}");
 }
