@@ -8,6 +8,7 @@ use crate::{
     event::{EventStream, EventStreamError, SupervisorEvent},
     run::{RunFailure, RunSummary, termination},
     runtime::{Supervisor, SupervisorHandle},
+    shutdown_report::ShutdownReport,
     spec::{ConfigError, SupervisorSpec},
 };
 
@@ -402,65 +403,93 @@ impl Runner {
     /// As [`run`](Self::run).
     pub async fn run_summary(self) -> RunSummary {
         let id = self.spec.id.clone();
-        let not_started = |failure| RunSummary {
-            id: id.clone(),
-            report: None,
-            failure: Some(failure),
-        };
+        match self.run_tree().await {
+            Ok((report, failure)) => RunSummary {
+                id,
+                report: Some(report),
+                failure,
+            },
+            Err(failure) => RunSummary {
+                id,
+                report: None,
+                failure: Some(failure),
+            },
+        }
+    }
+
+    /// Starts the tree with everything around it, waits for its end, and
+    /// stops it in order: the report and how it ended, or why it did not
+    /// start.
+    async fn run_tree(self) -> Result<(ShutdownReport, Option<RunFailure>), RunFailure> {
         let file = self.config.path();
-        // Listen for SIGHUP before anything starts, so that a reload sent
-        // right after the start is not taken for the default "terminate".
+        // Listen for SIGHUP and the stop signals before anything starts, so
+        // that a signal sent right after the start is not taken for the
+        // default action.
         let hangups = file.as_ref().and_then(|_| hangup_signal());
         let stop = self.stop.unwrap_or_else(|| Box::pin(termination()));
         let spec = match &file {
-            Some(file) => match merged(file, self.spec.clone()) {
-                Ok(spec) => spec,
-                Err(error) => return not_started(RunFailure::InvalidConfig(error)),
-            },
+            Some(file) => merged(file, self.spec.clone()).map_err(RunFailure::InvalidConfig)?,
             None => self.spec.clone(),
         };
         #[cfg(feature = "http")]
-        let admin = match self.admin.bind(&id).await {
-            Ok(admin) => admin,
-            Err(error) => return not_started(RunFailure::Admin(error)),
-        };
+        let admin = self
+            .admin
+            .bind(&self.spec.id)
+            .await
+            .map_err(RunFailure::Admin)?;
         let ops = ops::Ops::new(self.ops, &spec);
         let streams = ops.streams() + usize::from(self.on_event.is_some());
-        let (handle, mut streams) = match Supervisor::builder().launch_with_streams(spec, streams) {
-            Ok(started) => started,
-            Err(error) => return not_started(RunFailure::InvalidSpec(error)),
+        let (handle, mut streams) = Supervisor::builder()
+            .launch_with_streams(spec, streams)
+            .map_err(RunFailure::InvalidSpec)?;
+        let running = Running {
+            ops: ops.start(&handle, &mut streams),
+            forwarder: self
+                .on_event
+                .zip(streams.pop())
+                .map(|(callback, events)| tokio::spawn(forward(events, callback))),
+            #[cfg(feature = "http")]
+            admin: admin.map(|bound| bound.serve(handle.clone())),
+            handle,
         };
-        let mut ops = ops.start(&handle, &mut streams);
-        let forwarder = self
-            .on_event
-            .zip(streams.pop())
-            .map(|(callback, events)| tokio::spawn(forward(events, callback)));
-        #[cfg(feature = "http")]
-        let admin = admin.map(|bound| bound.serve(handle.clone()));
         if let Some(callback) = self.on_start {
-            callback(handle.clone());
+            callback(running.handle.clone());
         }
         tokio::select! {
-            _ = handle.wait() => {}
+            _ = running.handle.wait() => {}
             () = stop => {}
-            () = reload_on_hangup(hangups, file, self.spec, handle.clone()) => {}
+            () = reload_on_hangup(hangups, file, self.spec, running.handle.clone()) => {}
         }
-        ops.stopping().await;
-        let report = handle.shutdown().await;
-        let failure = handle.wait().await.err().map(RunFailure::Escalated);
+        Ok(running.stop().await)
+    }
+}
+
+/// A started tree and the tasks around it, each to stop before `run`
+/// returns.
+struct Running {
+    handle: SupervisorHandle,
+    ops: ops::Running,
+    forwarder: Option<tokio::task::JoinHandle<()>>,
+    #[cfg(feature = "http")]
+    admin: Option<crate::admin::AdminServer>,
+}
+
+impl Running {
+    /// Shuts the tree down in order, then the tasks around it: the report
+    /// and the escalation, if the tree escalated.
+    async fn stop(mut self) -> (ShutdownReport, Option<RunFailure>) {
+        self.ops.stopping().await;
+        let report = self.handle.shutdown().await;
+        let failure = self.handle.wait().await.err().map(RunFailure::Escalated);
         #[cfg(feature = "http")]
-        if let Some(admin) = admin {
+        if let Some(admin) = self.admin {
             admin.shutdown().await;
         }
-        if let Some(forwarder) = forwarder {
+        if let Some(forwarder) = self.forwarder {
             let _ = forwarder.await;
         }
-        ops.finish().await;
-        RunSummary {
-            id,
-            report: Some(report),
-            failure,
-        }
+        self.ops.finish().await;
+        (report, failure)
     }
 }
 
