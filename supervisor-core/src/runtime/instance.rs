@@ -36,7 +36,7 @@ pub(crate) enum Body {
 }
 
 /// The deadlines an instance is held to.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Limits {
     pub(crate) timeout: Option<Duration>,
     pub(crate) heartbeat: Option<Duration>,

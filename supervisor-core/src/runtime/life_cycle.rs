@@ -64,7 +64,7 @@ impl Slot {
     /// [`Slot::gates`]).
     pub(super) fn started(&mut self, instance: Instance) -> bool {
         self.instance = Some(instance);
-        self.state = if self.limits.ready_timeout.is_some() {
+        self.state = if self.policy.limits.ready_timeout.is_some() {
             ChildState::Starting
         } else {
             ChildState::Running

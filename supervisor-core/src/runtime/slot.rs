@@ -9,7 +9,7 @@ use crate::{
     context::ChildContext,
     policy::{ChildExit, ChildHistory, ExitPolicy, JitterRng},
     snapshot::{ChildSnapshot, ChildState, TreeSnapshot},
-    spec::{ChildSpec, RestartPolicy, SupervisorSpec, TaskRole},
+    spec::{ChildSpec, EffectivePolicy, RestartPolicy, SupervisorSpec, TaskRole},
     task::TaskFactory,
 };
 
@@ -19,6 +19,32 @@ pub(super) struct Instance {
     pub(super) task: tokio::task::Id,
     /// For a supervisor child: the handle of the nested tree.
     pub(super) nested: Option<SupervisorHandle>,
+}
+
+/// The parts of a child's effective policy the runtime reads: compact,
+/// and shared between children that have the same (a tree of 10,000 alike
+/// workers holds one).
+#[derive(Debug, PartialEq)]
+pub(super) struct SlotPolicy {
+    pub(super) exits: ExitPolicy,
+    pub(super) limits: Limits,
+}
+
+impl SlotPolicy {
+    fn of(policy: &EffectivePolicy, role: TaskRole) -> Self {
+        SlotPolicy {
+            exits: ExitPolicy::from(policy),
+            limits: Limits::of(policy, role),
+        }
+    }
+
+    /// `self` as an `Arc`, or `shared` when that holds the same policy.
+    pub(super) fn share(self, shared: Option<&Arc<SlotPolicy>>) -> Arc<SlotPolicy> {
+        match shared {
+            Some(shared) if **shared == self => Arc::clone(shared),
+            _ => Arc::new(self),
+        }
+    }
 }
 
 /// What a child runs at each start.
@@ -42,8 +68,9 @@ pub(super) struct Slot {
     pub(super) work: Option<Work>,
     /// The child this sidecar serves.
     pub(super) primary: Option<ChildKey>,
-    pub(super) exits: ExitPolicy,
-    pub(super) limits: Limits,
+    /// What decides after its exits and the deadlines of its instances;
+    /// shared by siblings whose policies are equal.
+    pub(super) policy: Arc<SlotPolicy>,
     pub(super) path: Arc<str>,
     pub(super) history: ChildHistory,
     pub(super) generation: u64,
@@ -61,24 +88,29 @@ pub(super) struct Slot {
 }
 
 impl Slot {
-    pub(super) fn new(mut spec: ChildSpec, parent: &str, rng: JitterRng, rank: u64) -> Self {
+    /// The slot of `spec`, sharing `like`'s policy if it is the same.
+    pub(super) fn new(
+        mut spec: ChildSpec,
+        parent: &str,
+        rng: JitterRng,
+        rank: u64,
+        like: Option<&Arc<SlotPolicy>>,
+    ) -> Self {
         let policy = spec.effective_policy();
         let work = match (spec.tree.take(), spec.take_task_factory()) {
             (Some(tree), _) => Some(Work::Nested(tree)),
             (None, Some(factory)) => Some(Work::Task(factory)),
             (None, None) => None,
         };
-        let limits = Limits::of(&policy, spec.role);
         let history = ChildHistory::new(&policy, rng);
-        let exits = ExitPolicy::from(&policy);
+        let shared = SlotPolicy::of(&policy, spec.role).share(like);
         Slot {
             rank,
             path: Arc::from([parent, "/", spec.id.as_str()].concat()),
             role: spec.role,
             work,
             primary: None,
-            exits,
-            limits,
+            policy: shared,
             history,
             generation: 0,
             state: ChildState::Pending,
@@ -96,7 +128,7 @@ impl Slot {
     /// completes, a nested tree until its own children have started (OTP's
     /// synchronous start).
     pub(super) fn gates(&self) -> bool {
-        self.limits.ready_timeout.is_some()
+        self.policy.limits.ready_timeout.is_some()
             || self.role == TaskRole::Job
             || matches!(self.work, Some(Work::Nested(_)))
     }
@@ -108,8 +140,7 @@ impl Slot {
     /// that the running instance can take it too.
     pub(super) fn reconfigure(&mut self, child: &ChildSpec) -> Option<SupervisorSpec> {
         let policy = child.effective_policy();
-        self.exits = ExitPolicy::from(&policy);
-        self.limits = Limits::of(&policy, self.role);
+        self.policy = Arc::new(SlotPolicy::of(&policy, self.role));
         self.history.set_limit(policy.restart_limit.value);
         match (&mut self.work, &child.tree) {
             (Some(Work::Nested(stored)), Some(tree)) => {
@@ -127,7 +158,7 @@ impl Slot {
 
     /// Whether the child is never restarted, not even with its group.
     pub(super) fn is_temporary(&self) -> bool {
-        self.exits.restart == RestartPolicy::Temporary
+        self.policy.exits.restart == RestartPolicy::Temporary
     }
 
     /// Whether the child is meant to be running: not stopped for good.
@@ -136,14 +167,14 @@ impl Slot {
     }
 
     pub(super) fn is_significant(&self) -> bool {
-        self.exits.significant
+        self.policy.exits.significant
     }
 
     pub(super) fn snapshot(&self, holds_later_starts: bool) -> ChildSnapshot {
         ChildSnapshot {
             path: Arc::clone(&self.path),
             role: self.role,
-            severity: self.exits.severity,
+            severity: self.policy.exits.severity,
             state: self.state,
             generation: self.generation,
             restarts: self.generation.saturating_sub(1),
@@ -155,5 +186,29 @@ impl Slot {
             holds_later_starts,
             tree: self.stopped_tree.as_deref().cloned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy_of(spec: &ChildSpec) -> SlotPolicy {
+        SlotPolicy::of(&spec.effective_policy(), spec.role)
+    }
+
+    #[test]
+    fn alike_children_share_one_policy_and_others_get_their_own() {
+        let worker = || ChildSpec::without_context("w", TaskRole::Worker, || async {});
+        let first = policy_of(&worker()).share(None);
+        let second = policy_of(&worker()).share(Some(&first));
+        assert!(Arc::ptr_eq(&first, &second));
+        let slower = worker().timeout(std::time::Duration::from_secs(5));
+        let third = policy_of(&slower).share(Some(&second));
+        assert!(!Arc::ptr_eq(&second, &third));
+        assert_eq!(
+            third.limits.timeout,
+            Some(std::time::Duration::from_secs(5))
+        );
     }
 }

@@ -174,7 +174,8 @@ impl SupervisorLoop {
         let rank = self.table.next_rank();
         let rng = JitterRng::derive(self.seed, rank);
         let primary = spec.primary.as_deref().and_then(|id| self.table.key_of(id));
-        let mut slot = Slot::new(spec, &self.path, rng, rank);
+        let like = self.table.last().map(|last| &last.policy);
+        let mut slot = Slot::new(spec, &self.path, rng, rank, like);
         slot.primary = primary;
         let key = self.table.insert(slot);
         if let Some(primary) = primary.and_then(|primary| self.table.get_mut(primary)) {
@@ -359,7 +360,7 @@ impl SupervisorLoop {
         let setup = InstanceSetup {
             key,
             ctx: ctx.clone(),
-            limits: slot.limits,
+            limits: slot.policy.limits,
             notices,
             kill,
         };
@@ -446,7 +447,13 @@ impl SupervisorLoop {
             return;
         };
         let now = Instant::now();
-        let decision = policy::decide(&slot.exits, &mut slot.history, &mut self.window, &exit, now);
+        let decision = policy::decide(
+            &slot.policy.exits,
+            &mut slot.history,
+            &mut self.window,
+            &exit,
+            now,
+        );
         if self.bus.is_observed() {
             let kind = EventKind::Exited { exit: exit.clone() };
             self.bus.emit_at(&slot.path, generation, kind, now);

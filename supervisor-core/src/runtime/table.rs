@@ -120,6 +120,12 @@ impl Table {
         self.order.len()
     }
 
+    /// The child last in the start order.
+    pub(crate) fn last(&self) -> Option<&Slot> {
+        let (&rank, &index) = self.order.last_key_value()?;
+        self.get(ChildKey { rank, index })
+    }
+
     /// Every child's key, in start order.
     pub(crate) fn keys(&self) -> impl DoubleEndedIterator<Item = ChildKey> + '_ {
         self.order
