@@ -1,22 +1,22 @@
 //! What a running child gets from its supervisor: cancellation, readiness,
 //! heartbeats, its identity and a place to spawn helpers.
 
+mod signals;
+
 use std::{
     fmt,
     future::Future,
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicBool, AtomicU64, Ordering},
-    },
-    time::Duration,
+    sync::{Arc, Mutex},
 };
 
 use tokio::{
-    sync::Notify,
     task::{AbortHandle, JoinSet},
     time::Instant,
 };
-use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
+use tokio_util::sync::CancellationToken;
+
+pub use signals::Cancelled;
+pub(crate) use signals::{InstanceSignals, Signal, StopSignal};
 
 /// The handle a running child instance gets from its supervisor.
 ///
@@ -48,60 +48,11 @@ pub struct ChildContext {
 struct ContextInner {
     path: Arc<str>,
     generation: u64,
-    cancel: CancellationToken,
     /// The stop token of the root supervisor: cancelling it begins the
     /// graceful shutdown of the whole tree.
     shutdown: CancellationToken,
     signals: InstanceSignals,
     helpers: Helpers,
-}
-
-/// Readiness and heartbeat state of one instance, shared with the runtime.
-#[derive(Debug)]
-pub(crate) struct InstanceSignals {
-    epoch: Instant,
-    ready: AtomicBool,
-    ready_notify: Notify,
-    last_beat_nanos: AtomicU64,
-}
-
-impl InstanceSignals {
-    pub(crate) fn new(epoch: Instant) -> Self {
-        InstanceSignals {
-            epoch,
-            ready: AtomicBool::new(false),
-            ready_notify: Notify::new(),
-            last_beat_nanos: AtomicU64::new(0),
-        }
-    }
-
-    pub(crate) fn is_ready(&self) -> bool {
-        self.ready.load(Ordering::Acquire)
-    }
-
-    /// Resolves once the instance has called [`ChildContext::ready`].
-    pub(crate) async fn wait_ready(&self) {
-        while !self.is_ready() {
-            self.ready_notify.notified().await;
-        }
-    }
-
-    /// When the instance last sent a heartbeat (its start if it never did).
-    pub(crate) fn last_beat(&self) -> Instant {
-        self.epoch + Duration::from_nanos(self.last_beat_nanos.load(Ordering::Acquire))
-    }
-
-    fn mark_ready(&self) {
-        if !self.ready.swap(true, Ordering::AcqRel) {
-            self.ready_notify.notify_one();
-        }
-    }
-
-    fn beat(&self) {
-        let since = Instant::now().saturating_duration_since(self.epoch);
-        let nanos = u64::try_from(since.as_nanos()).unwrap_or(u64::MAX);
-        self.last_beat_nanos.fetch_max(nanos, Ordering::AcqRel);
-    }
 }
 
 /// Helper tasks spawned through a context; closed when the instance stops.
@@ -159,17 +110,12 @@ impl Helpers {
 }
 
 impl ChildContext {
-    pub(crate) fn new(path: Arc<str>, generation: u64, cancel: CancellationToken) -> Self {
-        let shutdown = cancel.clone();
-        ChildContext::started_at(path, generation, cancel, shutdown, Instant::now())
-    }
-
     /// A context for an instance that started at `started`, the epoch of
     /// its heartbeats: the supervisor passes the instant it already read.
     pub(crate) fn started_at(
         path: Arc<str>,
         generation: u64,
-        cancel: CancellationToken,
+        stop: StopSignal,
         shutdown: CancellationToken,
         started: Instant,
     ) -> Self {
@@ -177,9 +123,8 @@ impl ChildContext {
             inner: Arc::new(ContextInner {
                 path,
                 generation,
-                cancel,
                 shutdown,
-                signals: InstanceSignals::new(started),
+                signals: InstanceSignals::new(stop, started),
                 helpers: Helpers::default(),
             }),
         }
@@ -189,8 +134,10 @@ impl ChildContext {
         &self.inner.signals
     }
 
+    /// Asks the instance to stop: its `cancelled()` futures resolve, its
+    /// token (if one was made) is cancelled and its watcher is woken.
     pub(crate) fn cancel(&self) {
-        self.inner.cancel.cancel();
+        self.inner.signals.request_stop();
     }
 
     /// The message of the first helper of this instance that panicked.
@@ -218,7 +165,8 @@ impl ChildContext {
     /// assert!(ctx.is_cancelled());
     /// ```
     pub fn detached(id: impl Into<String>, cancel: CancellationToken) -> Self {
-        ChildContext::new(Arc::from(id.into()), 1, cancel)
+        let stop = StopSignal::following(cancel.clone());
+        ChildContext::started_at(Arc::from(id.into()), 1, stop, cancel, Instant::now())
     }
 
     /// The child's id, the last segment of its [`path`](Self::path).
@@ -306,8 +254,8 @@ impl ChildContext {
     /// # Cancel safety
     ///
     /// Cancel safe: it holds no state and may be polled again in a loop.
-    pub fn cancelled(&self) -> WaitForCancellationFuture<'_> {
-        self.inner.cancel.cancelled()
+    pub fn cancelled(&self) -> Cancelled<'_> {
+        self.inner.signals.stop.wait()
     }
 
     /// Whether the supervisor has asked this instance to stop.
@@ -328,7 +276,7 @@ impl ChildContext {
     /// # let _ = batch;
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        self.inner.cancel.is_cancelled()
+        self.inner.signals.stop.is_requested()
     }
 
     /// A token that is cancelled when this instance is asked to stop, for
@@ -353,13 +301,13 @@ impl ChildContext {
     /// # let _ = api;
     /// ```
     pub fn cancellation_token(&self) -> CancellationToken {
-        self.inner.cancel.child_token()
+        self.inner.signals.stop.token().child_token()
     }
 
     /// The supervisor's own token for this instance, which only the
-    /// runtime cancels.
+    /// runtime cancels; made on first use.
     pub(crate) fn stop_token(&self) -> CancellationToken {
-        self.inner.cancel.clone()
+        self.inner.signals.stop.token().clone()
     }
 
     /// The root supervisor's stop token, handed down to nested trees.
@@ -482,7 +430,7 @@ impl ChildContext {
                 // The instance fails: it is stopped as for any fault, and
                 // reads the message when it sees the stop.
                 if inner.helpers.record_panic(message) {
-                    inner.cancel.cancel();
+                    inner.signals.request_stop();
                 }
             }
         };

@@ -62,7 +62,7 @@ mod systemd;
 mod task;
 pub mod testing;
 
-pub use context::ChildContext;
+pub use context::{Cancelled, ChildContext};
 pub use declare::{__macro_support, Child, ChildOf, StatefulTree, Supervised, SupervisorTree};
 pub use event::{EventKind, EventStream, EventStreamError, SupervisorEvent};
 pub use inbox::Inbox;

@@ -3,7 +3,8 @@
 
 use std::{
     future::{Future, pending, poll_fn},
-    pin::{Pin, pin},
+    pin::Pin,
+    sync::Arc,
     task::Poll,
     time::Duration,
 };
@@ -16,11 +17,12 @@ use tokio::{
 use tokio_util::sync::CancellationToken;
 
 use super::{
+    slot::SlotPolicy,
     table::ChildKey,
     unwind::{CatchUnwind, catch},
 };
 use crate::{
-    context::ChildContext,
+    context::{ChildContext, Signal},
     policy::ChildExit,
     spec::{EffectivePolicy, ShutdownPolicy, TaskRole},
     task::{TaskFactory, TaskFuture, TaskResult},
@@ -71,7 +73,9 @@ pub(crate) struct ReadyNotice {
 pub(crate) struct InstanceSetup {
     pub(crate) key: ChildKey,
     pub(crate) ctx: ChildContext,
-    pub(crate) limits: Limits,
+    /// The child's policy, shared with its slot: the instance reads its
+    /// deadlines.
+    pub(crate) policy: Arc<SlotPolicy>,
     pub(crate) notices: mpsc::UnboundedSender<ReadyNotice>,
     /// Cancelled when the supervisor's own grace has run out: the instance
     /// then gets no more time to stop, nor do its helpers.
@@ -79,6 +83,20 @@ pub(crate) struct InstanceSetup {
 }
 
 impl InstanceSetup {
+    /// The end of this instance.
+    fn end(&self, exit: ChildExit, aborted: bool) -> InstanceEnd {
+        InstanceEnd {
+            key: self.key,
+            generation: self.ctx.generation(),
+            exit,
+            aborted,
+        }
+    }
+
+    fn limits(&self) -> &Limits {
+        &self.policy.limits
+    }
+
     /// Tells the supervisor that the instance called `ready()`.
     fn announce_ready(&self) {
         let _ = self.notices.send(ReadyNotice {
@@ -109,57 +127,98 @@ type Running = CatchUnwind<TaskFuture>;
 
 /// Runs one instance to its end. Never panics because of user code.
 ///
-/// The setup is read in place rather than taken apart, and the helpers get
-/// it by reference, so that the task holds it once.
-pub(crate) async fn run_instance(setup: InstanceSetup, body: Body) -> InstanceEnd {
-    let (made, nested_kill) = match body {
-        Body::Task(factory) => (
-            catch(|| factory.make(setup.ctx.clone()))
-                .map_err(|message| format!("task factory panicked: {message}")),
-            None,
-        ),
-        Body::Nested(future, kill) => (Ok(future), Some(kill)),
-    };
-    let mut stop_started = None;
-    let (exit, aborted) = match made {
-        Ok(future) => {
-            let mut running = CatchUnwind::new(future);
-            let (exit, finished) = match watch(&mut running, &setup).await {
-                RunEnd::Returned(output) => (exit_of(output), true),
-                RunEnd::Fault(exit) => (exit, false),
-                // Only the runtime cancels the instance's own token: its
-                // supervisor, or a linked helper that panicked.
-                RunEnd::StopRequested => match setup.ctx.helper_panic() {
-                    Some(message) => (helper_exit(&message), false),
-                    None => (ChildExit::Cancelled, false),
-                },
+/// Every idle child holds this future for as long as it runs, so its idle
+/// state is kept small: the setup and body are read in place (an `async fn`
+/// would copy its arguments), the run is made by a plain function, and what
+/// only a stop needs (the grace timer, a nested tree's kill) is boxed on the
+/// stop's own path.
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an async fn would copy its arguments into its future"
+)]
+pub(crate) fn run_instance(
+    setup: InstanceSetup,
+    body: Body,
+) -> impl Future<Output = InstanceEnd> + Send {
+    async move {
+        // The run's locals end with this block: the helpers' reaping after
+        // it does not hold them.
+        let (exit, aborted, stop_started) = {
+            let (mut running, nested_kill) = match make(&setup, body) {
+                Ok(started) => started,
+                Err(exit) => {
+                    let aborted = reap_helpers(&setup.ctx, setup.limits().shutdown, &setup.kill);
+                    return setup.end(exit, Box::pin(aborted).await);
+                }
             };
-            if !finished {
-                stop_started = Some(Instant::now());
-                setup.ctx.cancel();
+            match watch(&mut running, &setup).await {
+                RunEnd::Returned(output) => {
+                    running.dispose();
+                    (exit_of(output), false, None)
+                }
+                end => {
+                    let exit = exit_of_stop(end, &setup.ctx);
+                    let stop_started = Instant::now();
+                    let in_time = Box::pin(stop(&mut running, &setup, nested_kill)).await;
+                    (exit, dispose(running, in_time), Some(stop_started))
+                }
             }
-            let in_time =
-                finished || finish_within(&mut running, setup.limits.shutdown, &setup.kill).await;
-            if let (false, Some(kill)) = (in_time, nested_kill) {
-                // A nested tree is never dropped half way: it is told to
-                // abort what is left, and it reports and reaps all of it.
-                kill.cancel();
-                let _ = (&mut running).await;
-            }
-            (exit, dispose(running, in_time))
-        }
-        Err(message) => (ChildExit::panicked(&message), false),
-    };
-    // Helpers share the instance's grace: what the task itself used of it is
-    // gone for them too.
-    let helpers_grace = remaining_grace(setup.limits.shutdown, stop_started);
-    let helpers_aborted = reap_helpers(&setup.ctx, helpers_grace, &setup.kill).await;
-    InstanceEnd {
-        key: setup.key,
-        generation: setup.ctx.generation(),
-        exit,
-        aborted: aborted || helpers_aborted,
+        };
+        // Helpers share the instance's grace: what the task itself used of
+        // it is gone for them too.
+        let helpers_grace = remaining_grace(setup.limits().shutdown, stop_started);
+        let helpers_aborted = reap_helpers(&setup.ctx, helpers_grace, &setup.kill).await;
+        setup.end(exit, aborted || helpers_aborted)
     }
+}
+
+/// The run of `body` and, for a nested tree, the token that cuts its own
+/// shutdown short; or the exit of a task factory that panicked.
+fn make(
+    setup: &InstanceSetup,
+    body: Body,
+) -> Result<(Running, Option<CancellationToken>), ChildExit> {
+    match body {
+        Body::Task(factory) => match catch(|| factory.make(setup.ctx.clone())) {
+            Ok(future) => Ok((CatchUnwind::new(future), None)),
+            Err(message) => Err(ChildExit::panicked(&format_args!(
+                "task factory panicked: {message}"
+            ))),
+        },
+        Body::Nested(future, kill) => Ok((CatchUnwind::new(future), Some(kill))),
+    }
+}
+
+/// The exit of a run that was stopped rather than returning.
+fn exit_of_stop(end: RunEnd, ctx: &ChildContext) -> ChildExit {
+    match end {
+        RunEnd::Returned(output) => exit_of(output),
+        RunEnd::Fault(exit) => exit,
+        // Only the runtime raises the instance's stop request: its
+        // supervisor, or a linked helper that panicked.
+        RunEnd::StopRequested => match ctx.helper_panic() {
+            Some(message) => helper_exit(&message),
+            None => ChildExit::Cancelled,
+        },
+    }
+}
+
+/// Asks the run to stop and waits for it within the instance's grace.
+/// Returns whether it ended in time. A nested tree is never dropped half
+/// way: when its grace is out, it is told to abort what is left, and it
+/// reports and reaps all of it.
+async fn stop(
+    running: &mut Running,
+    setup: &InstanceSetup,
+    nested_kill: Option<CancellationToken>,
+) -> bool {
+    setup.ctx.cancel();
+    let in_time = finish_within(running, setup.limits().shutdown, &setup.kill).await;
+    if let (false, Some(kill)) = (in_time, nested_kill) {
+        kill.cancel();
+        let _ = running.await;
+    }
+    in_time
 }
 
 /// What is left of `policy`'s grace since the stop began at `since`.
@@ -194,68 +253,69 @@ fn exit_of(output: Result<TaskResult, String>) -> ChildExit {
 /// only for instances that have deadlines, in their own allocation, so that
 /// the task of every other instance stays small.
 async fn watch(running: &mut Running, setup: &InstanceSetup) -> RunEnd {
-    let limits = &setup.limits;
+    let limits = setup.limits();
     if limits.timeout.is_some() || limits.heartbeat.is_some() || limits.ready_timeout.is_some() {
         return Box::pin(watch_deadlines(running, setup)).await;
     }
-    let ctx = &setup.ctx;
-    let mut cancelled = pin!(ctx.cancelled());
-    let mut ready = pin!(ctx.signals().wait_ready());
-    let mut ready_announced = false;
+    let signals = setup.ctx.signals();
+    let mut ready_seen = false;
     poll_fn(move |cx| {
-        if ctx.is_cancelled() {
+        if signals.stop.is_requested() {
             return Poll::Ready(RunEnd::StopRequested);
         }
         if let Poll::Ready(output) = Pin::new(&mut *running).poll(cx) {
             return Poll::Ready(RunEnd::Returned(output));
         }
-        if cancelled.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(RunEnd::StopRequested);
+        loop {
+            match signals.poll_signal(cx, ready_seen) {
+                Poll::Ready(Signal::Stop) => return Poll::Ready(RunEnd::StopRequested),
+                Poll::Ready(Signal::Ready) => {
+                    ready_seen = true;
+                    setup.announce_ready();
+                }
+                Poll::Pending => return Poll::Pending,
+            }
         }
-        if !ready_announced && ready.as_mut().poll(cx).is_ready() {
-            ready_announced = true;
-            setup.announce_ready();
-        }
-        Poll::Pending
     })
     .await
 }
 
 /// [`watch`] for an instance with a timeout, heartbeat or ready timeout.
 async fn watch_deadlines(running: &mut Running, setup: &InstanceSetup) -> RunEnd {
-    let InstanceSetup {
-        ref ctx, limits, ..
-    } = *setup;
+    let (signals, limits) = (setup.ctx.signals(), *setup.limits());
     let started = Instant::now();
     // A deadline too far to be represented is no deadline at all.
     let deadline = limits.timeout.and_then(|limit| started.checked_add(limit));
     let mut ready_deadline = limits
         .ready_timeout
         .and_then(|limit| started.checked_add(limit));
-    let mut ready_announced = false;
+    let mut ready_seen = false;
     loop {
         let beat_due = limits
             .heartbeat
-            .and_then(|period| ctx.signals().last_beat().checked_add(period));
+            .and_then(|period| signals.last_beat().checked_add(period));
         tokio::select! {
             biased;
-            () = ctx.cancelled() => return RunEnd::StopRequested,
+            _ = signals.next_signal(true) => return RunEnd::StopRequested,
             output = &mut *running => return RunEnd::Returned(output),
             () = sleep_until_some(deadline) => return RunEnd::Fault(ChildExit::TimedOut),
             () = sleep_until_some(ready_deadline) => return RunEnd::Fault(ChildExit::NotReady),
             () = sleep_until_some(beat_due) => {
                 let period = limits.heartbeat.unwrap_or_default();
-                if ctx.signals().last_beat().checked_add(period).is_some_and(|due| due <= Instant::now()) {
+                if signals.last_beat().checked_add(period).is_some_and(|due| due <= Instant::now()) {
                     return RunEnd::Fault(ChildExit::MissedHeartbeat);
                 }
             }
-            () = ctx.signals().wait_ready(), if !ready_announced => {
-                ready_announced = true;
-                if !limits.ready_on_completion {
-                    ready_deadline = None;
+            signal = signals.next_signal(false), if !ready_seen => match signal {
+                Signal::Stop => return RunEnd::StopRequested,
+                Signal::Ready => {
+                    ready_seen = true;
+                    if !limits.ready_on_completion {
+                        ready_deadline = None;
+                    }
+                    setup.announce_ready();
                 }
-                setup.announce_ready();
-            }
+            },
         }
     }
 }
@@ -282,14 +342,11 @@ async fn finish_within(
     policy: ShutdownPolicy,
     kill: &CancellationToken,
 ) -> bool {
-    match policy.grace() {
-        Some(grace) if grace.is_zero() => false,
-        _ if kill.is_cancelled() => false,
-        grace => {
-            let polled = poll_fn(|cx| Poll::Ready(Pin::new(&mut *running).poll(cx))).await;
-            polled.is_ready() || Box::pin(within_grace(running, grace, kill)).await
-        }
+    if policy.grace().is_some_and(|grace| grace.is_zero()) || kill.is_cancelled() {
+        return false;
     }
+    let returned = poll_fn(|cx| Poll::Ready(Pin::new(&mut *running).poll(cx).is_ready())).await;
+    returned || Box::pin(within_grace(running, policy.grace(), kill)).await
 }
 
 /// Runs `work` until it ends (true), or until the grace (if any) runs out or

@@ -24,7 +24,7 @@ use super::{
     table::{ChildKey, Table},
 };
 use crate::{
-    context::ChildContext,
+    context::{ChildContext, StopSignal},
     event::EventBus,
     event::EventKind,
     policy::{self, ChildExit, Decision, JitterRng, RestartWindow, StopReason},
@@ -328,7 +328,7 @@ impl SupervisorLoop {
         let ctx = ChildContext::started_at(
             Arc::clone(&slot.path),
             slot.generation,
-            CancellationToken::new(),
+            StopSignal::new(),
             root_stop,
             now,
         );
@@ -360,7 +360,7 @@ impl SupervisorLoop {
         let setup = InstanceSetup {
             key,
             ctx: ctx.clone(),
-            limits: slot.policy.limits,
+            policy: Arc::clone(&slot.policy),
             notices,
             kill,
         };

@@ -1,0 +1,161 @@
+//! The heap an idle child holds, allocation by allocation.
+//!
+//! `cargo bench --bench heap_per_child` starts 10,000 idle children under a
+//! supervisor, and 10,000 idle tasks on a `TaskTracker` (bare tokio), and
+//! prints for each the heap bytes and allocations live per child afterwards,
+//! grouped by the requested size of each allocation. The global allocator
+//! counts every allocation and free by its layout; nothing is sampled.
+//!
+//! The figures are exact and do not depend on load; RSS (the `overhead`
+//! bench) adds what the allocator itself keeps around each allocation.
+
+use std::{
+    alloc::System,
+    collections::BTreeMap,
+    io,
+    sync::{
+        Arc,
+        atomic::{AtomicIsize, AtomicU64, Ordering},
+    },
+};
+
+use tracking_allocator::{AllocationGroupId, AllocationRegistry, AllocationTracker, Allocator};
+
+use supervisor::{ChildContext, ChildSpec, Supervisor, SupervisorSpec, TaskRole};
+use tokio::sync::Notify;
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+
+/// Allocations are grouped by requested size in steps of this many bytes.
+const CLASS: usize = 8;
+/// Sizes at or above this land in the last group.
+const CLASSES: usize = 512;
+
+static LIVE: [AtomicIsize; CLASSES] = [const { AtomicIsize::new(0) }; CLASSES];
+
+fn class(size: usize) -> usize {
+    (size / CLASS).min(CLASSES - 1)
+}
+
+/// Counts live allocations per size class of the size the caller asked for
+/// (the allocator's own tag around each allocation is left out).
+struct BySize;
+
+impl AllocationTracker for BySize {
+    fn allocated(&self, _: usize, object_size: usize, _: usize, _: AllocationGroupId) {
+        LIVE[class(object_size)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn deallocated(
+        &self,
+        _: usize,
+        object_size: usize,
+        _: usize,
+        _: AllocationGroupId,
+        _: AllocationGroupId,
+    ) {
+        LIVE[class(object_size)].fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Allocator<System> = Allocator::system();
+
+const CHILDREN: u64 = 10_000;
+
+fn census() -> [isize; CLASSES] {
+    std::array::from_fn(|i| LIVE[i].load(Ordering::Relaxed))
+}
+
+/// Live allocations per child by size class, between two censuses; classes
+/// with fewer than one allocation per 100 children are summed apart.
+fn per_child(before: &[isize; CLASSES], after: &[isize; CLASSES]) -> BTreeMap<usize, f64> {
+    (0..CLASSES)
+        .map(|i| (i * CLASS, (after[i] - before[i]) as f64 / CHILDREN as f64))
+        .filter(|&(_, count)| count.abs() >= 0.005)
+        .collect()
+}
+
+fn print(name: &str, classes: &BTreeMap<usize, f64>) {
+    let bytes: f64 = classes
+        .iter()
+        .map(|(&size, count)| (size + CLASS / 2) as f64 * count)
+        .sum();
+    let count: f64 = classes.values().sum();
+    println!("{name}: about {bytes:.0} B in {count:.2} allocations per child");
+    for (size, count) in classes {
+        println!(
+            "  {size:>5}-{:<5} B  {count:>6.2} per child",
+            size + CLASS - 1
+        );
+    }
+}
+
+fn first_poll(started: &AtomicU64, all: &Notify) {
+    if started.fetch_add(1, Ordering::AcqRel) + 1 == CHILDREN {
+        all.notify_one();
+    }
+}
+
+async fn bare() -> BTreeMap<usize, f64> {
+    let (started, all) = (Arc::new(AtomicU64::new(0)), Arc::new(Notify::new()));
+    let token = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    let before = census();
+    for _ in 0..CHILDREN {
+        let (token, started, all) = (token.clone(), Arc::clone(&started), Arc::clone(&all));
+        tracker.spawn(async move {
+            first_poll(&started, &all);
+            token.cancelled().await;
+        });
+    }
+    all.notified().await;
+    let classes = per_child(&before, &census());
+    token.cancel();
+    tracker.close();
+    tracker.wait().await;
+    classes
+}
+
+async fn supervised() -> BTreeMap<usize, f64> {
+    let (started, all) = (Arc::new(AtomicU64::new(0)), Arc::new(Notify::new()));
+    let before = census();
+    let children = (0..CHILDREN).map(|i| {
+        let (started, all) = (Arc::clone(&started), Arc::clone(&all));
+        ChildSpec::new(
+            format!("c{i}"),
+            TaskRole::Worker,
+            move |ctx: ChildContext| {
+                let (started, all) = (Arc::clone(&started), Arc::clone(&all));
+                async move {
+                    first_poll(&started, &all);
+                    ctx.cancelled().await;
+                    Ok::<(), io::Error>(())
+                }
+            },
+        )
+    });
+    let handle =
+        Supervisor::start(SupervisorSpec::new("bench").children(children)).expect("a valid spec");
+    all.notified().await;
+    let classes = per_child(&before, &census());
+    handle.shutdown().await;
+    classes
+}
+
+fn main() {
+    if std::env::args().any(|arg| arg == "--list") {
+        return;
+    }
+    AllocationRegistry::set_global_tracker(BySize).expect("no tracker yet");
+    AllocationRegistry::enable_tracking();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let bare = runtime.block_on(async { tokio::spawn(bare()).await.expect("the bare arm") });
+    let ours = runtime.block_on(async { tokio::spawn(supervised()).await.expect("our arm") });
+    println!("{CHILDREN} idle children, heap live per child after all have started\n");
+    print("bare tokio (TaskTracker)", &bare);
+    print("supervised", &ours);
+}
