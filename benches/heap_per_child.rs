@@ -31,6 +31,8 @@ const CLASS: usize = 8;
 const CLASSES: usize = 512;
 
 static LIVE: [AtomicIsize; CLASSES] = [const { AtomicIsize::new(0) }; CLASSES];
+/// Bytes live, of every size.
+static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
 
 fn class(size: usize) -> usize {
     (size / CLASS).min(CLASSES - 1)
@@ -43,6 +45,7 @@ struct BySize;
 impl AllocationTracker for BySize {
     fn allocated(&self, _: usize, object_size: usize, _: usize, _: AllocationGroupId) {
         LIVE[class(object_size)].fetch_add(1, Ordering::Relaxed);
+        LIVE_BYTES.fetch_add(object_size as isize, Ordering::Relaxed);
     }
 
     fn deallocated(
@@ -54,6 +57,7 @@ impl AllocationTracker for BySize {
         _: AllocationGroupId,
     ) {
         LIVE[class(object_size)].fetch_sub(1, Ordering::Relaxed);
+        LIVE_BYTES.fetch_sub(object_size as isize, Ordering::Relaxed);
     }
 }
 
@@ -62,27 +66,46 @@ static ALLOCATOR: Allocator<System> = Allocator::system();
 
 const CHILDREN: u64 = 10_000;
 
-fn census() -> [isize; CLASSES] {
-    std::array::from_fn(|i| LIVE[i].load(Ordering::Relaxed))
+/// The live allocations by size class, and the live bytes.
+struct Census {
+    classes: [isize; CLASSES],
+    bytes: isize,
 }
 
-/// Live allocations per child by size class, between two censuses; classes
-/// with fewer than one allocation per 100 children are summed apart.
-fn per_child(before: &[isize; CLASSES], after: &[isize; CLASSES]) -> BTreeMap<usize, f64> {
-    (0..CLASSES)
-        .map(|i| (i * CLASS, (after[i] - before[i]) as f64 / CHILDREN as f64))
-        .filter(|&(_, count)| count.abs() >= 0.005)
-        .collect()
+fn census() -> Census {
+    Census {
+        classes: std::array::from_fn(|i| LIVE[i].load(Ordering::Relaxed)),
+        bytes: LIVE_BYTES.load(Ordering::Relaxed),
+    }
 }
 
-fn print(name: &str, classes: &BTreeMap<usize, f64>) {
-    let bytes: f64 = classes
-        .iter()
-        .map(|(&size, count)| (size + CLASS / 2) as f64 * count)
-        .sum();
-    let count: f64 = classes.values().sum();
-    println!("{name}: about {bytes:.0} B in {count:.2} allocations per child");
-    for (size, count) in classes {
+/// What was allocated per child between two censuses.
+struct PerChild {
+    /// Allocations per child by size class; classes with fewer than one
+    /// allocation per 200 children are left out (tables and index nodes,
+    /// which `bytes` counts).
+    classes: BTreeMap<usize, f64>,
+    bytes: f64,
+}
+
+fn per_child(before: &Census, after: &Census) -> PerChild {
+    let n = CHILDREN as f64;
+    PerChild {
+        classes: (0..CLASSES)
+            .map(|i| (i * CLASS, (after.classes[i] - before.classes[i]) as f64 / n))
+            .filter(|&(_, count)| count.abs() >= 0.005)
+            .collect(),
+        bytes: (after.bytes - before.bytes) as f64 / n,
+    }
+}
+
+fn print(name: &str, figures: &PerChild) {
+    let count: f64 = figures.classes.values().sum();
+    println!(
+        "{name}: {:.0} B live per child, in {count:.2} allocations of its own and its share of tables:",
+        figures.bytes
+    );
+    for (size, count) in &figures.classes {
         println!(
             "  {size:>5}-{:<5} B  {count:>6.2} per child",
             size + CLASS - 1
@@ -96,7 +119,7 @@ fn first_poll(started: &AtomicU64, all: &Notify) {
     }
 }
 
-async fn bare() -> BTreeMap<usize, f64> {
+async fn bare() -> PerChild {
     let (started, all) = (Arc::new(AtomicU64::new(0)), Arc::new(Notify::new()));
     let token = CancellationToken::new();
     let tracker = TaskTracker::new();
@@ -116,7 +139,7 @@ async fn bare() -> BTreeMap<usize, f64> {
     classes
 }
 
-async fn supervised() -> BTreeMap<usize, f64> {
+async fn supervised() -> PerChild {
     let (started, all) = (Arc::new(AtomicU64::new(0)), Arc::new(Notify::new()));
     let before = census();
     let children = (0..CHILDREN).map(|i| {

@@ -102,7 +102,11 @@ impl SupervisorLoop {
             pending: self.starts.sizes().0,
             gates: self.starts.sizes().1,
             timers: self.timers.len(),
-            running: self.running.len(),
+            running: self
+                .table
+                .iter()
+                .filter(|(_, slot)| slot.instance.is_some())
+                .count(),
             deferred: self.deferred.len(),
         }
     }

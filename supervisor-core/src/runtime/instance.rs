@@ -69,6 +69,18 @@ pub(crate) struct ReadyNotice {
     pub(crate) generation: u64,
 }
 
+/// What every instance of one supervisor shares with it: where to report,
+/// and the token that ends every grace at once.
+#[derive(Debug)]
+pub(crate) struct Link {
+    pub(crate) notices: mpsc::UnboundedSender<ReadyNotice>,
+    /// Every instance sends its end here, once.
+    pub(crate) ends: mpsc::UnboundedSender<InstanceEnd>,
+    /// Cancelled when the supervisor's own grace has run out: the instance
+    /// then gets no more time to stop, nor do its helpers.
+    pub(crate) kill: CancellationToken,
+}
+
 /// Everything an instance needs to run, besides its [`Body`].
 pub(crate) struct InstanceSetup {
     pub(crate) key: ChildKey,
@@ -76,10 +88,7 @@ pub(crate) struct InstanceSetup {
     /// The child's policy, shared with its slot: the instance reads its
     /// deadlines.
     pub(crate) policy: Arc<SlotPolicy>,
-    pub(crate) notices: mpsc::UnboundedSender<ReadyNotice>,
-    /// Cancelled when the supervisor's own grace has run out: the instance
-    /// then gets no more time to stop, nor do its helpers.
-    pub(crate) kill: CancellationToken,
+    pub(crate) link: Arc<Link>,
 }
 
 impl InstanceSetup {
@@ -99,7 +108,7 @@ impl InstanceSetup {
 
     /// Tells the supervisor that the instance called `ready()`.
     fn announce_ready(&self) {
-        let _ = self.notices.send(ReadyNotice {
+        let _ = self.link.notices.send(ReadyNotice {
             key: self.key,
             generation: self.ctx.generation(),
         });
@@ -125,7 +134,8 @@ enum RunEnd {
 
 type Running = CatchUnwind<TaskFuture>;
 
-/// Runs one instance to its end. Never panics because of user code.
+/// Runs one instance to its end and reports that end to its supervisor.
+/// Never panics because of user code.
 ///
 /// Every idle child holds this future for as long as it runs, so its idle
 /// state is kept small: the setup and body are read in place (an `async fn`
@@ -136,19 +146,24 @@ type Running = CatchUnwind<TaskFuture>;
     clippy::manual_async_fn,
     reason = "an async fn would copy its arguments into its future"
 )]
-pub(crate) fn run_instance(
-    setup: InstanceSetup,
-    body: Body,
-) -> impl Future<Output = InstanceEnd> + Send {
+pub(crate) fn run_instance(setup: InstanceSetup, body: Body) -> impl Future<Output = ()> + Send {
     async move {
+        let report = EndReport {
+            setup: &setup,
+            sent: false,
+        };
         // The run's locals end with this block: the helpers' reaping after
         // it does not hold them.
         let (exit, aborted, stop_started) = {
             let (mut running, nested_kill) = match make(&setup, body) {
                 Ok(started) => started,
                 Err(exit) => {
-                    let aborted = reap_helpers(&setup.ctx, setup.limits().shutdown, &setup.kill);
-                    return setup.end(exit, Box::pin(aborted).await);
+                    let grace = setup.limits().shutdown;
+                    let aborted = match reap_helpers(&setup.ctx, grace, &setup.link.kill) {
+                        Some(reaping) => reaping.await,
+                        None => false,
+                    };
+                    return report.send(exit, aborted);
                 }
             };
             match watch(&mut running, &setup).await {
@@ -167,8 +182,40 @@ pub(crate) fn run_instance(
         // Helpers share the instance's grace: what the task itself used of
         // it is gone for them too.
         let helpers_grace = remaining_grace(setup.limits().shutdown, stop_started);
-        let helpers_aborted = reap_helpers(&setup.ctx, helpers_grace, &setup.kill).await;
-        setup.end(exit, aborted || helpers_aborted)
+        let helpers_aborted = match reap_helpers(&setup.ctx, helpers_grace, &setup.link.kill) {
+            Some(reaping) => reaping.await,
+            None => false,
+        };
+        report.send(exit, aborted || helpers_aborted);
+    }
+}
+
+/// Sends the end of an instance to its supervisor exactly once: its exit,
+/// or, when the instance's task unwinds or is dropped before it ends, a
+/// failure outside the child (a bug in the runtime, never a child's panic).
+struct EndReport<'a> {
+    setup: &'a InstanceSetup,
+    sent: bool,
+}
+
+impl EndReport<'_> {
+    fn send(mut self, exit: ChildExit, aborted: bool) {
+        self.sent = true;
+        let _ = self.setup.link.ends.send(self.setup.end(exit, aborted));
+    }
+}
+
+impl Drop for EndReport<'_> {
+    fn drop(&mut self) {
+        if self.sent {
+            return;
+        }
+        let message = "child instance task failed outside the child";
+        if std::thread::panicking() {
+            tracing::error!(path = self.setup.ctx.path(), "{message}");
+        }
+        let end = self.setup.end(ChildExit::panicked(&message), true);
+        let _ = self.setup.link.ends.send(end);
     }
 }
 
@@ -213,7 +260,7 @@ async fn stop(
     nested_kill: Option<CancellationToken>,
 ) -> bool {
     setup.ctx.cancel();
-    let in_time = finish_within(running, setup.limits().shutdown, &setup.kill).await;
+    let in_time = finish_within(running, setup.limits().shutdown, &setup.link.kill).await;
     if let (false, Some(kill)) = (in_time, nested_kill) {
         kill.cancel();
         let _ = running.await;
@@ -372,19 +419,18 @@ async fn within_grace<F: Future + Unpin>(
     }
 }
 
-/// Cancels the instance's helpers, waits for them within the grace period,
-/// then aborts the rest and waits until they are gone. Returns whether any
-/// had to be aborted.
-async fn reap_helpers(
+/// Cancels the instance's helpers and closes their set. Returns nothing
+/// when there is none to wait for (most instances), or the future that waits
+/// for them within the grace period, then aborts the rest and waits until
+/// they are gone; it resolves to whether any had to be aborted.
+fn reap_helpers<'a>(
     ctx: &ChildContext,
     policy: ShutdownPolicy,
-    kill: &CancellationToken,
-) -> bool {
+    kill: &'a CancellationToken,
+) -> Option<Pin<Box<impl Future<Output = bool> + Send + 'a>>> {
     ctx.cancel();
-    let Some(helpers) = ctx.close_helpers().filter(|helpers| !helpers.is_empty()) else {
-        return false;
-    };
-    Box::pin(reap(helpers, policy, kill)).await
+    let helpers = ctx.close_helpers().filter(|helpers| !helpers.is_empty())?;
+    Some(Box::pin(reap(helpers, policy, kill)))
 }
 
 /// [`reap_helpers`] once there are helpers to wait for.

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use tokio_util::time::delay_queue;
+use tokio_util::{task::AbortOnDropHandle, time::delay_queue};
 
 use super::{SupervisorHandle, instance::Limits, table::ChildKey};
 use crate::{
@@ -16,7 +16,10 @@ use crate::{
 /// A running instance, as its supervisor sees it.
 pub(super) struct Instance {
     pub(super) ctx: ChildContext,
-    pub(super) task: tokio::task::Id,
+    /// Aborts the instance's task if the supervisor is dropped before it
+    /// has reaped it: no instance outlives its supervisor.
+    #[expect(dead_code, reason = "held for its drop")]
+    pub(super) task: AbortOnDropHandle<()>,
     /// For a supervisor child: the handle of the nested tree.
     pub(super) nested: Option<SupervisorHandle>,
 }

@@ -115,10 +115,9 @@ impl SupervisorLoop {
                 return end;
             }
         }
-        while let Some(joined) = self.running.join_next_with_id().await {
-            let Some(end) = self.end_of(joined) else {
-                continue;
-            };
+        // Every instance sends its end once, and the loop holds a sender:
+        // `recv` ends only with the end of `key`'s instance.
+        while let Some(end) = self.ends.recv().await {
             if end.key == key {
                 return end;
             }

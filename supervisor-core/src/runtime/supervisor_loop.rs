@@ -5,11 +5,11 @@ use std::{collections::VecDeque, future::poll_fn, pin::Pin, sync::Arc, time::Dur
 
 use tokio::{
     sync::{mpsc, watch},
-    task::{JoinError, JoinSet},
     time::Instant,
 };
 use tokio_util::{
     sync::{CancellationToken, WaitForCancellationFutureOwned},
+    task::AbortOnDropHandle,
     time::DelayQueue,
 };
 use tracing::Instrument;
@@ -17,7 +17,7 @@ use tracing::Instrument;
 use super::{
     SupervisorHandle,
     handle::{Command, Finished},
-    instance::{Body, InstanceEnd, InstanceSetup, ReadyNotice, run_instance},
+    instance::{Body, InstanceEnd, InstanceSetup, Link, ReadyNotice, run_instance},
     slot::{Instance, Slot, Work},
     start_queue::StartQueue,
     stopping::StopCause,
@@ -50,7 +50,7 @@ pub(super) enum Timer {
 /// What woke the supervisor up.
 enum Wake {
     Stop,
-    Joined(Result<(tokio::task::Id, InstanceEnd), JoinError>),
+    Ended(InstanceEnd),
     Ready(ReadyNotice),
     Command(Command),
     Timer(Timer),
@@ -65,18 +65,17 @@ pub(crate) struct SupervisorLoop {
     pub(super) seed: u64,
     pub(super) table: Table,
     pub(super) window: RestartWindow,
-    pub(super) running: JoinSet<InstanceEnd>,
     pub(super) timers: DelayQueue<Timer>,
     /// Children waiting to start, and those holding the start order.
     pub(super) starts: StartQueue,
     pub(super) deferred: VecDeque<InstanceEnd>,
-    pub(super) notices_tx: mpsc::UnboundedSender<ReadyNotice>,
+    /// Shared with every instance: where they report, and the kill token.
+    link: Arc<Link>,
+    /// The end of every instance, each sent once by the instance itself.
+    pub(super) ends: mpsc::UnboundedReceiver<InstanceEnd>,
     notices: mpsc::UnboundedReceiver<ReadyNotice>,
     commands: mpsc::UnboundedReceiver<Command>,
     pub(super) stop: CancellationToken,
-    /// Cancelled when the grace of this supervisor itself runs out: every
-    /// instance under it then stops at once.
-    kill: CancellationToken,
     /// Resolves when `stop` is cancelled; kept across wake-ups so that
     /// waiting for it registers once, not at every turn of the loop.
     stopped: Pin<Box<WaitForCancellationFutureOwned>>,
@@ -107,6 +106,14 @@ impl SupervisorLoop {
     ) -> (SupervisorHandle, SupervisorLoop) {
         let (commands_tx, commands) = mpsc::unbounded_channel();
         let (notices_tx, notices) = mpsc::unbounded_channel();
+        let (ends_tx, ends) = mpsc::unbounded_channel();
+        // `kill` is cancelled when the grace of this supervisor itself runs
+        // out: every instance under it then stops at once.
+        let link = Arc::new(Link {
+            notices: notices_tx,
+            ends: ends_tx,
+            kill,
+        });
         let (finished, finished_rx) = watch::channel(None);
         let handle = SupervisorHandle::new(
             Arc::clone(&path),
@@ -124,16 +131,15 @@ impl SupervisorLoop {
             seed,
             table: Table::with_capacity(spec.children.len()),
             window: RestartWindow::new(spec.restart_limit),
-            running: JoinSet::new(),
             timers: DelayQueue::new(),
             starts: StartQueue::default(),
             deferred: VecDeque::new(),
-            notices_tx,
+            link,
+            ends,
             notices,
             commands,
             stopped: Box::pin(stop.clone().cancelled_owned()),
             stop: stop.clone(),
-            kill,
             bus,
             finished,
             escalation: None,
@@ -221,11 +227,7 @@ impl SupervisorLoop {
             }
             match self.next_wake().await {
                 Wake::Stop => break,
-                Wake::Joined(joined) => {
-                    if let Some(end) = self.end_of(joined) {
-                        self.on_exit(end).await;
-                    }
-                }
+                Wake::Ended(end) => self.on_exit(end).await,
                 Wake::Ready(notice) => self.on_ready(notice),
                 Wake::Command(command) => self.on_command(command).await,
                 Wake::Timer(timer) => self.on_timer(timer),
@@ -238,36 +240,11 @@ impl SupervisorLoop {
         tokio::select! {
             biased;
             () = self.stopped.as_mut() => Wake::Stop,
-            Some(joined) = self.running.join_next_with_id() => Wake::Joined(joined),
+            Some(end) = self.ends.recv() => Wake::Ended(end),
             Some(notice) = self.notices.recv() => Wake::Ready(notice),
             Some(command) = self.commands.recv() => Wake::Command(command),
             Some(expired) = poll_fn(|cx| self.timers.poll_expired(cx)), if !self.timers.is_empty() => {
                 Wake::Timer(expired.into_inner())
-            }
-        }
-    }
-
-    /// The end of an instance; a task that died outside the user's code (a
-    /// bug, never a child's panic) is found by its task id.
-    pub(super) fn end_of(
-        &self,
-        joined: Result<(tokio::task::Id, InstanceEnd), JoinError>,
-    ) -> Option<InstanceEnd> {
-        match joined {
-            Ok((_, end)) => Some(end),
-            Err(error) => {
-                tracing::error!(%error, "child instance task failed outside the child");
-                let (key, slot) = self.table.iter().find(|(_, slot)| {
-                    slot.instance
-                        .as_ref()
-                        .is_some_and(|instance| instance.task == error.id())
-                })?;
-                Some(InstanceEnd {
-                    key,
-                    generation: slot.generation,
-                    exit: ChildExit::panicked(&error),
-                    aborted: error.is_cancelled(),
-                })
             }
         }
     }
@@ -317,8 +294,7 @@ impl SupervisorLoop {
     fn spawn_instance(&mut self, key: ChildKey) {
         let seed = self.seed;
         let bus = Arc::clone(&self.bus);
-        let notices = self.notices_tx.clone();
-        let kill = self.kill.clone();
+        let link = Arc::clone(&self.link);
         let root_stop = self.root_stop.clone();
         let Some(slot) = self.table.get_mut(key) else {
             return;
@@ -342,7 +318,7 @@ impl SupervisorLoop {
         let (body, nested) = match &slot.work {
             Some(Work::Nested(tree)) => {
                 let nested_seed = JitterRng::derive(seed, key.rank).next_u64();
-                let nested_kill = kill.child_token();
+                let nested_kill = link.kill.child_token();
                 let spec = (**tree).clone();
                 let (handle, run) = SupervisorLoop::nested(
                     spec,
@@ -361,13 +337,9 @@ impl SupervisorLoop {
             key,
             ctx: ctx.clone(),
             policy: Arc::clone(&slot.policy),
-            notices,
-            kill,
+            link,
         };
-        let task = self
-            .running
-            .spawn(Box::pin(run_instance(setup, body)).instrument(span))
-            .id();
+        let task = AbortOnDropHandle::new(tokio::spawn(run_instance(setup, body).instrument(span)));
         let gates = slot.started(Instance { ctx, task, nested });
         tracing::debug!(path = %slot.path, generation = slot.generation, "child started");
         if gates {
