@@ -1,8 +1,9 @@
 //! The heap an idle child holds, allocation by allocation.
 //!
 //! `cargo bench --bench heap_per_child` starts 10,000 idle children under a
-//! supervisor, and 10,000 idle tasks on a `TaskTracker` (bare tokio), and
-//! prints for each the heap bytes and allocations live per child afterwards,
+//! supervisor, 10,000 idle tasks on a `TaskTracker` (bare tokio), and
+//! 10,000 such tasks that also make what the public API makes per child (a
+//! `ChildContext`, the task's future boxed), and prints for each the heap bytes and allocations live per child afterwards,
 //! grouped by the requested size of each allocation. The global allocator
 //! counts every allocation and free by its layout; nothing is sampled.
 //!
@@ -12,7 +13,9 @@
 use std::{
     alloc::System,
     collections::BTreeMap,
+    future::Future,
     io,
+    pin::Pin,
     sync::{
         Arc,
         atomic::{AtomicIsize, AtomicU64, Ordering},
@@ -139,6 +142,31 @@ async fn bare() -> PerChild {
     classes
 }
 
+/// Bare tokio with the allocations the public API implies per child: a
+/// `ChildContext` with its path, and the task's future boxed as a
+/// `TaskFactory` returns it.
+async fn floor() -> PerChild {
+    let (started, all) = (Arc::new(AtomicU64::new(0)), Arc::new(Notify::new()));
+    let token = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    let before = census();
+    for i in 0..CHILDREN {
+        let (started, all) = (Arc::clone(&started), Arc::clone(&all));
+        let ctx = ChildContext::detached(format!("bench/c{i}"), token.clone());
+        let run: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
+            first_poll(&started, &all);
+            ctx.cancelled().await;
+        });
+        tracker.spawn(run);
+    }
+    all.notified().await;
+    let classes = per_child(&before, &census());
+    token.cancel();
+    tracker.close();
+    tracker.wait().await;
+    classes
+}
+
 async fn supervised() -> PerChild {
     let (started, all) = (Arc::new(AtomicU64::new(0)), Arc::new(Notify::new()));
     let before = census();
@@ -177,8 +205,10 @@ fn main() {
         .build()
         .expect("a runtime");
     let bare = runtime.block_on(async { tokio::spawn(bare()).await.expect("the bare arm") });
+    let floor = runtime.block_on(async { tokio::spawn(floor()).await.expect("the floor arm") });
     let ours = runtime.block_on(async { tokio::spawn(supervised()).await.expect("our arm") });
     println!("{CHILDREN} idle children, heap live per child after all have started\n");
     print("bare tokio (TaskTracker)", &bare);
+    print("bare tokio + the API's allocations", &floor);
     print("supervised", &ours);
 }

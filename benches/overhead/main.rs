@@ -47,11 +47,11 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "idle-10k",
-        arms: &[Arm::Base, Arm::Ours, Arm::BaseOrdered],
+        arms: &[Arm::Base, Arm::Ours, Arm::BaseOrdered, Arm::Floor],
     },
     Scenario {
         name: "idle-100k",
-        arms: &[Arm::Base, Arm::Ours, Arm::BaseOrdered],
+        arms: &[Arm::Base, Arm::Ours, Arm::BaseOrdered, Arm::Floor],
     },
     Scenario {
         name: "churn",

@@ -225,6 +225,37 @@ pub(super) fn print(results: &BTreeMap<&str, Samples>, reps: usize) {
             Some(2.0),
         );
         table.row(
+            &label("S2 evidence: bare tokio + the API's allocations,"),
+            "RSS per child",
+            Pair::of(
+                idle,
+                ("base", "rss_per_child"),
+                ("floor", "rss_per_child"),
+                1.0,
+            ),
+            Unit::Bytes,
+            None,
+        );
+        table.row(
+            &label("S2 evidence: ours vs that floor,"),
+            "RSS per child",
+            Pair::of(
+                idle,
+                ("floor", "rss_per_child"),
+                ("ours", "rss_per_child"),
+                1.0,
+            ),
+            Unit::Bytes,
+            None,
+        );
+        table.row(
+            &label("S2 evidence: ours vs that floor,"),
+            "until all started",
+            Pair::of(idle, ("floor", "start_secs"), ("ours", "start_secs"), 1.0),
+            Unit::Millis,
+            None,
+        );
+        table.row(
             &label("S3 shutdown"),
             "until shutdown returns",
             Pair::of(

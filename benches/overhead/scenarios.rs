@@ -43,8 +43,10 @@ pub(crate) enum Arm {
     /// Bare tokio, one token per task, stopped one at a time in reverse
     /// order (idle scenarios).
     BaseOrdered,
-    /// Bare tokio doing the allocations the public API implies per restart
-    /// (restart scenarios).
+    /// Bare tokio doing the allocations the public API implies: per
+    /// restart (restart scenarios), or per idle child (idle scenarios: a
+    /// `ChildContext` with its path, and the task's future boxed as a
+    /// `TaskFactory` returns it).
     Floor,
     /// Under a supervisor.
     Ours,
@@ -356,6 +358,28 @@ pub(crate) async fn idle(arm: Arm, n: u64) -> Figures {
                 token.cancel();
                 task.await.expect("an idle task");
             }
+            (start_secs, rss_after, clock.elapsed().as_secs_f64())
+        }
+        Arm::Floor => {
+            let token = CancellationToken::new();
+            let tracker = TaskTracker::new();
+            let clock = Instant::now();
+            for i in 0..n {
+                let (started, all) = (Arc::clone(&started), Arc::clone(&all));
+                let ctx = ChildContext::detached(format!("bench/c{i}"), token.clone());
+                let run: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
+                    first_poll(&started, &all);
+                    ctx.cancelled().await;
+                });
+                tracker.spawn(run);
+            }
+            all.notified().await;
+            let start_secs = clock.elapsed().as_secs_f64();
+            let rss_after = rss_bytes();
+            let clock = Instant::now();
+            token.cancel();
+            tracker.close();
+            tracker.wait().await;
             (start_secs, rss_after, clock.elapsed().as_secs_f64())
         }
         Arm::Base => {

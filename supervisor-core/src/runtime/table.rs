@@ -9,7 +9,12 @@
 //! the live children only, so its size follows them, not the history of
 //! additions and removals.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    borrow::Borrow,
+    collections::{BTreeMap, HashMap},
+    hash::{Hash, Hasher},
+    sync::Arc,
+};
 
 use super::slot::Slot;
 
@@ -32,7 +37,7 @@ pub(crate) struct Table {
     free: Vec<u32>,
     /// Rank to place, in start order.
     order: BTreeMap<u64, u32>,
-    ids: HashMap<Box<str>, ChildKey>,
+    ids: HashMap<IdKey, ChildKey>,
     next_rank: u64,
 }
 
@@ -63,7 +68,7 @@ impl Table {
             }
         };
         let key = ChildKey { rank, index };
-        self.ids.insert(Box::from(slot.id()), key);
+        self.ids.insert(IdKey(Arc::clone(&slot.path)), key);
         self.order.insert(rank, index);
         self.slots[index as usize] = Some(slot);
         key
@@ -156,3 +161,34 @@ impl Table {
         )
     }
 }
+
+/// A child's id as a key of the id index: the child's path, shared with its
+/// slot rather than copied, hashed and compared by its last segment.
+struct IdKey(Arc<str>);
+
+impl IdKey {
+    fn id(&self) -> &str {
+        self.0.rsplit_once('/').map_or(&*self.0, |(_, id)| id)
+    }
+}
+
+impl Borrow<str> for IdKey {
+    fn borrow(&self) -> &str {
+        self.id()
+    }
+}
+
+impl Hash for IdKey {
+    // Hashes as the `str` it borrows as, which `HashMap` lookups require.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}
+
+impl PartialEq for IdKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl Eq for IdKey {}
