@@ -172,6 +172,9 @@ pub(crate) struct InstanceSignals {
     epoch: Instant,
     ready: AtomicBool,
     last_beat_nanos: AtomicU64,
+    /// When the runtime began to stop the instance, in nanoseconds after
+    /// `epoch`, plus one; zero until then.
+    stop_started_nanos: AtomicU64,
     watcher: Mutex<Option<Waker>>,
 }
 
@@ -182,6 +185,7 @@ impl InstanceSignals {
             epoch,
             ready: AtomicBool::new(false),
             last_beat_nanos: AtomicU64::new(0),
+            stop_started_nanos: AtomicU64::new(0),
             watcher: Mutex::new(None),
         }
     }
@@ -202,9 +206,30 @@ impl InstanceSignals {
     }
 
     pub(crate) fn beat(&self) {
+        self.last_beat_nanos
+            .fetch_max(self.nanos_since_epoch(), Ordering::AcqRel);
+    }
+
+    /// Notes that the runtime begins to stop the instance now: its
+    /// helpers' grace is what is left of the instance's from then on.
+    pub(crate) fn note_stop_started(&self) {
+        let nanos = self.nanos_since_epoch().saturating_add(1);
+        let _ =
+            self.stop_started_nanos
+                .compare_exchange(0, nanos, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    /// When the runtime began to stop the instance, if it did.
+    pub(crate) fn stop_started(&self) -> Option<Instant> {
+        match self.stop_started_nanos.load(Ordering::Acquire) {
+            0 => None,
+            nanos => Some(self.epoch + Duration::from_nanos(nanos - 1)),
+        }
+    }
+
+    fn nanos_since_epoch(&self) -> u64 {
         let since = Instant::now().saturating_duration_since(self.epoch);
-        let nanos = u64::try_from(since.as_nanos()).unwrap_or(u64::MAX);
-        self.last_beat_nanos.fetch_max(nanos, Ordering::AcqRel);
+        u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
     }
 
     /// Raises the stop request and wakes the watcher.
@@ -345,5 +370,17 @@ mod tests {
             signals.poll_signal(&mut cx, false),
             Poll::Ready(Signal::Stop)
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_start_of_a_stop_is_kept_once() {
+        let signals = signals();
+        assert_eq!(signals.stop_started(), None);
+        tokio::time::advance(Duration::from_millis(30)).await;
+        let first = Instant::now();
+        signals.note_stop_started();
+        tokio::time::advance(Duration::from_millis(30)).await;
+        signals.note_stop_started();
+        assert_eq!(signals.stop_started(), Some(first));
     }
 }

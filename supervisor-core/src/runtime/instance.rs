@@ -154,7 +154,7 @@ pub(crate) fn run_instance(setup: InstanceSetup, body: Body) -> impl Future<Outp
         };
         // The run's locals end with this block: the helpers' reaping after
         // it does not hold them.
-        let (exit, aborted, stop_started) = {
+        let (exit, aborted) = {
             let (mut running, nested_kill) = match make(&setup, body) {
                 Ok(started) => started,
                 Err(exit) => {
@@ -169,18 +169,24 @@ pub(crate) fn run_instance(setup: InstanceSetup, body: Body) -> impl Future<Outp
             match watch(&mut running, &setup).await {
                 RunEnd::Returned(output) => {
                     running.dispose();
-                    (exit_of(output), false, None)
+                    (exit_of(output), false)
                 }
                 end => {
                     let exit = exit_of_stop(end, &setup.ctx);
-                    let stop_started = Instant::now();
-                    let in_time = Box::pin(stop(&mut running, &setup, nested_kill)).await;
-                    (exit, dispose(running, in_time), Some(stop_started))
+                    setup.ctx.signals().note_stop_started();
+                    setup.ctx.cancel();
+                    // Most runs return at their first poll once cancelled:
+                    // they cost neither the stop's allocation nor a timer.
+                    let returned = may_poll(&setup) && poll_once(&mut running).await;
+                    let in_time =
+                        returned || Box::pin(stop(&mut running, &setup, nested_kill)).await;
+                    (exit, dispose(running, in_time))
                 }
             }
         };
         // Helpers share the instance's grace: what the task itself used of
         // it is gone for them too.
+        let stop_started = setup.ctx.signals().stop_started();
         let helpers_grace = remaining_grace(setup.limits().shutdown, stop_started);
         let helpers_aborted = match reap_helpers(&setup.ctx, helpers_grace, &setup.link.kill) {
             Some(reaping) => reaping.await,
@@ -250,22 +256,33 @@ fn exit_of_stop(end: RunEnd, ctx: &ChildContext) -> ChildExit {
     }
 }
 
-/// Asks the run to stop and waits for it within the instance's grace.
-/// Returns whether it ended in time. A nested tree is never dropped half
-/// way: when its grace is out, it is told to abort what is left, and it
-/// reports and reaps all of it.
+/// Waits for a cancelled run within the instance's grace. Returns whether
+/// it ended in time. A nested tree is never dropped half way: when its grace
+/// is out, it is told to abort what is left, and it reports and reaps all
+/// of it.
 async fn stop(
     running: &mut Running,
     setup: &InstanceSetup,
     nested_kill: Option<CancellationToken>,
 ) -> bool {
-    setup.ctx.cancel();
     let in_time = finish_within(running, setup.limits().shutdown, &setup.link.kill).await;
     if let (false, Some(kill)) = (in_time, nested_kill) {
         kill.cancel();
         let _ = running.await;
     }
     in_time
+}
+
+/// Whether a cancelled run may be polled again: not under a brutal policy,
+/// nor once the supervisor's own grace is out.
+fn may_poll(setup: &InstanceSetup) -> bool {
+    let grace = setup.limits().shutdown.grace();
+    !grace.is_some_and(|grace| grace.is_zero()) && !setup.link.kill.is_cancelled()
+}
+
+/// Polls `running` once; whether it returned.
+async fn poll_once(running: &mut Running) -> bool {
+    poll_fn(|cx| Poll::Ready(Pin::new(&mut *running).poll(cx).is_ready())).await
 }
 
 /// What is left of `policy`'s grace since the stop began at `since`.
@@ -381,9 +398,6 @@ async fn sleep_until_some(deadline: Option<Instant>) {
 
 /// Keeps polling a cancelled task for its grace period. Returns whether it
 /// finished in time; a brutal policy gives no time at all.
-///
-/// A task that returns at once (most do, once cancelled) is polled once
-/// before the timer is made, so it costs neither a timer nor an allocation.
 async fn finish_within(
     running: &mut Running,
     policy: ShutdownPolicy,
@@ -392,8 +406,7 @@ async fn finish_within(
     if policy.grace().is_some_and(|grace| grace.is_zero()) || kill.is_cancelled() {
         return false;
     }
-    let returned = poll_fn(|cx| Poll::Ready(Pin::new(&mut *running).poll(cx).is_ready())).await;
-    returned || Box::pin(within_grace(running, policy.grace(), kill)).await
+    within_grace(running, policy.grace(), kill).await
 }
 
 /// Runs `work` until it ends (true), or until the grace (if any) runs out or
