@@ -57,6 +57,10 @@ const SCENARIOS: &[Scenario] = &[
         name: "churn",
         arms: &[Arm::Base, Arm::Ours],
     },
+    Scenario {
+        name: "add-remove",
+        arms: &[Arm::Base, Arm::Ours],
+    },
     #[cfg(feature = "http")]
     Scenario {
         name: "restart-admin",
@@ -102,6 +106,7 @@ fn run_child(scenario: &str, arm: Arm) -> Figures {
         "idle-10k" => scenarios::on_runtime(scenarios::idle(arm, 10_000)),
         "idle-100k" => scenarios::on_runtime(scenarios::idle(arm, 100_000)),
         "churn" => scenarios::on_runtime(scenarios::restarts(arm, Exit::Error, CHURN_RUN)),
+        "add-remove" => scenarios::on_runtime(scenarios::add_remove(arm, CHURN_RUN)),
         #[cfg(feature = "http")]
         "restart-admin" => scenarios::on_runtime(admin::restarts(arm)),
         other => panic!("unknown scenario {other}"),

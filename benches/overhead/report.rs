@@ -329,6 +329,28 @@ pub(super) fn print(results: &BTreeMap<&str, Samples>, reps: usize) {
         Unit::Nanos,
         None,
     );
+    let add_remove = scenario("add-remove");
+    for arm in ["base", "ours"] {
+        table.row(
+            &format!("Add/remove ({arm})"),
+            "RSS after 100,000 → 1,000,000 cycles",
+            Pair::of(add_remove, (arm, "rss_100k"), (arm, "rss_1m"), 1.0),
+            Unit::Mebibytes,
+            (arm == "ours").then_some(1.1),
+        );
+    }
+    table.row(
+        "Add/remove, 1,000,000",
+        "time per cycle",
+        Pair::of(
+            add_remove,
+            ("base", "secs"),
+            ("ours", "secs"),
+            1e9 / 1_000_000.0,
+        ),
+        Unit::Nanos,
+        None,
+    );
 
     table.row(
         "S1 with the admin server and one /events client",

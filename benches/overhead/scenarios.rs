@@ -437,3 +437,42 @@ pub(crate) async fn idle(arm: Arm, n: u64) -> Figures {
         ("shutdown_secs", shutdown_secs),
     ]
 }
+
+/// Adds a child and removes it again, `samples`' last count of times; RSS
+/// is read after each sample's count of cycles. Figures: `secs` (the whole
+/// run) and one RSS figure per sample. Bare tokio spawns a task that waits
+/// for a token, cancels the token and awaits the task.
+pub(crate) async fn add_remove(arm: Arm, samples: &'static [(&'static str, u64)]) -> Figures {
+    let cycles = samples.last().map_or(0, |&(_, count)| count);
+    let mut figures = Figures::new();
+    let handle = (arm == Arm::Ours)
+        .then(|| Supervisor::start(SupervisorSpec::new("bench")).expect("a valid spec"));
+    let clock = Instant::now();
+    for cycle in 1..=cycles {
+        match &handle {
+            Some(handle) => {
+                let spec = ChildSpec::new("s", TaskRole::Worker, |ctx: ChildContext| async move {
+                    ctx.cancelled().await;
+                    Ok::<(), io::Error>(())
+                });
+                handle.add_child(spec).await.expect("a new child");
+                handle.remove_child("s").await.expect("a known child");
+            }
+            None => {
+                let token = CancellationToken::new();
+                let waiting = token.clone();
+                let task = tokio::spawn(async move { waiting.cancelled().await });
+                token.cancel();
+                task.await.expect("an idle task");
+            }
+        }
+        if let Some(&(name, _)) = samples.iter().find(|&&(_, count)| count == cycle) {
+            figures.push((name, rss_bytes()));
+        }
+    }
+    figures.push(("secs", clock.elapsed().as_secs_f64()));
+    if let Some(handle) = handle {
+        handle.shutdown().await;
+    }
+    figures
+}

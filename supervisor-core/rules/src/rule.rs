@@ -173,10 +173,15 @@ pub fn broken<'a>(
     child: &'a Facts<'a>,
     known: Keys,
 ) -> impl Iterator<Item = (&'static Rule, Key)> + 'a {
+    // A judge that knows every fact can judge every rule: the common case
+    // (each child of a tree) skips the question.
+    let knows_all = known.covers(Keys::ALL);
     crate::RULES
         .iter()
         .flat_map(|rule| rule.at.iter().map(move |at| (rule, *at)))
-        .filter(move |(rule, at)| rule.can_judge(known, *at) && rule.is_broken(child, *at))
+        .filter(move |(rule, at)| {
+            (knows_all || rule.can_judge(known, *at)) && rule.is_broken(child, *at)
+        })
 }
 
 /// The rule with this name; usable in `const` code.

@@ -1,7 +1,14 @@
 //! The task that runs one supervisor: it starts children in order, decides
 //! what happens after each exit, and stops everything in reverse order.
 
-use std::{collections::VecDeque, future::poll_fn, pin::Pin, sync::Arc, time::Duration};
+use std::{
+    collections::VecDeque,
+    future::{Future, poll_fn},
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll, Waker},
+    time::Duration,
+};
 
 use tokio::{
     sync::{mpsc, watch},
@@ -56,6 +63,45 @@ enum Wake {
     Timer(Timer),
 }
 
+/// The supervisor's stop token, watched across the loop's wake-ups.
+///
+/// Polling the token's future takes the lock of its waiter list each time,
+/// and the loop goes idle once per event. So the future is polled only when
+/// the waker it registered is not the current one; otherwise a look at the
+/// token is enough, since the registration still wakes the loop.
+struct StopWatch {
+    token: CancellationToken,
+    stopped: Pin<Box<WaitForCancellationFutureOwned>>,
+    registered: Option<Waker>,
+}
+
+impl StopWatch {
+    fn new(token: CancellationToken) -> Self {
+        StopWatch {
+            stopped: Box::pin(token.clone().cancelled_owned()),
+            token,
+            registered: None,
+        }
+    }
+
+    /// Resolves once the token is cancelled.
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(waker) = &self.registered {
+            if waker.will_wake(cx.waker()) {
+                return match self.token.is_cancelled() {
+                    true => Poll::Ready(()),
+                    false => Poll::Pending,
+                };
+            }
+        }
+        let polled = self.stopped.as_mut().poll(cx);
+        if polled.is_pending() {
+            self.registered = Some(cx.waker().clone());
+        }
+        polled
+    }
+}
+
 /// One supervisor's state, owned by the task that runs it.
 pub(crate) struct SupervisorLoop {
     pub(super) path: Arc<str>,
@@ -78,7 +124,7 @@ pub(crate) struct SupervisorLoop {
     pub(super) stop: CancellationToken,
     /// Resolves when `stop` is cancelled; kept across wake-ups so that
     /// waiting for it registers once, not at every turn of the loop.
-    stopped: Pin<Box<WaitForCancellationFutureOwned>>,
+    stopped: StopWatch,
     pub(super) bus: Arc<EventBus>,
     finished: watch::Sender<Option<Arc<Finished>>>,
     pub(super) escalation: Option<TreeError>,
@@ -138,7 +184,7 @@ impl SupervisorLoop {
             ends,
             notices,
             commands,
-            stopped: Box::pin(stop.clone().cancelled_owned()),
+            stopped: StopWatch::new(stop.clone()),
             stop: stop.clone(),
             bus,
             finished,
@@ -239,7 +285,7 @@ impl SupervisorLoop {
     async fn next_wake(&mut self) -> Wake {
         tokio::select! {
             biased;
-            () = self.stopped.as_mut() => Wake::Stop,
+            () = poll_fn(|cx| self.stopped.poll(cx)) => Wake::Stop,
             Some(end) = self.ends.recv() => Wake::Ended(end),
             Some(notice) = self.notices.recv() => Wake::Ready(notice),
             Some(command) = self.commands.recv() => Wake::Command(command),
@@ -631,5 +677,65 @@ fn log_exit(path: &str, generation: u64, exit: &ChildExit) {
         ChildExit::Completed => tracing::info!(%path, generation, "child completed"),
         ChildExit::Cancelled => tracing::debug!(%path, generation, "child stopped"),
         other => tracing::info!(%path, generation, exit = %other, "child failed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        sync::atomic::{AtomicUsize, Ordering},
+        task::Wake,
+    };
+
+    use super::*;
+
+    struct Count(AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn counting() -> (Arc<Count>, Waker) {
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        (Arc::clone(&count), Waker::from(count))
+    }
+
+    #[test]
+    fn the_stop_watch_wakes_the_waker_it_last_registered_and_resolves_on_cancel() {
+        let token = CancellationToken::new();
+        let mut watch = StopWatch::new(token.clone());
+        let (first, first_waker) = counting();
+        let (second, second_waker) = counting();
+        assert!(
+            watch
+                .poll(&mut Context::from_waker(&first_waker))
+                .is_pending()
+        );
+        assert!(
+            watch
+                .poll(&mut Context::from_waker(&first_waker))
+                .is_pending()
+        );
+        // Another waker takes the registration over.
+        assert!(
+            watch
+                .poll(&mut Context::from_waker(&second_waker))
+                .is_pending()
+        );
+        token.cancel();
+        assert_eq!(second.0.load(Ordering::SeqCst), 1);
+        assert_eq!(first.0.load(Ordering::SeqCst), 0);
+        assert!(
+            watch
+                .poll(&mut Context::from_waker(&second_waker))
+                .is_ready()
+        );
+        assert!(
+            watch
+                .poll(&mut Context::from_waker(&first_waker))
+                .is_ready()
+        );
     }
 }
