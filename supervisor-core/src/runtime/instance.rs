@@ -2,10 +2,10 @@
 //! its deadlines, stops it with grace, and reaps its helpers.
 
 use std::{
-    future::{Future, pending, poll_fn},
+    future::{Future, pending},
     pin::Pin,
     sync::Arc,
-    task::Poll,
+    task::{Context, Poll},
     time::Duration,
 };
 
@@ -134,97 +134,6 @@ enum RunEnd {
 
 type Running = CatchUnwind<TaskFuture>;
 
-/// Runs one instance to its end and reports that end to its supervisor.
-/// Never panics because of user code.
-///
-/// Every idle child holds this future for as long as it runs, so its idle
-/// state is kept small: the setup and body are read in place (an `async fn`
-/// would copy its arguments), the run is made by a plain function, and what
-/// only a stop needs (the grace timer, a nested tree's kill) is boxed on the
-/// stop's own path.
-#[allow(
-    clippy::manual_async_fn,
-    reason = "an async fn would copy its arguments into its future"
-)]
-pub(crate) fn run_instance(setup: InstanceSetup, body: Body) -> impl Future<Output = ()> + Send {
-    async move {
-        let report = EndReport {
-            setup: &setup,
-            sent: false,
-        };
-        // The run's locals end with this block: the helpers' reaping after
-        // it does not hold them.
-        let (exit, aborted) = {
-            let (mut running, nested_kill) = match make(&setup, body) {
-                Ok(started) => started,
-                Err(exit) => {
-                    let grace = setup.limits().shutdown;
-                    let aborted = match reap_helpers(&setup.ctx, grace, &setup.link.kill) {
-                        Some(reaping) => reaping.await,
-                        None => false,
-                    };
-                    return report.send(exit, aborted);
-                }
-            };
-            match watch(&mut running, &setup).await {
-                RunEnd::Returned(output) => {
-                    running.dispose();
-                    (exit_of(output), false)
-                }
-                end => {
-                    let exit = exit_of_stop(end, &setup.ctx);
-                    setup.ctx.signals().note_stop_started();
-                    setup.ctx.cancel();
-                    // Most runs return at their first poll once cancelled:
-                    // they cost neither the stop's allocation nor a timer.
-                    let returned = may_poll(&setup) && poll_once(&mut running).await;
-                    let in_time =
-                        returned || Box::pin(stop(&mut running, &setup, nested_kill)).await;
-                    (exit, dispose(running, in_time))
-                }
-            }
-        };
-        // Helpers share the instance's grace: what the task itself used of
-        // it is gone for them too.
-        let stop_started = setup.ctx.signals().stop_started();
-        let helpers_grace = remaining_grace(setup.limits().shutdown, stop_started);
-        let helpers_aborted = match reap_helpers(&setup.ctx, helpers_grace, &setup.link.kill) {
-            Some(reaping) => reaping.await,
-            None => false,
-        };
-        report.send(exit, aborted || helpers_aborted);
-    }
-}
-
-/// Sends the end of an instance to its supervisor exactly once: its exit,
-/// or, when the instance's task unwinds or is dropped before it ends, a
-/// failure outside the child (a bug in the runtime, never a child's panic).
-struct EndReport<'a> {
-    setup: &'a InstanceSetup,
-    sent: bool,
-}
-
-impl EndReport<'_> {
-    fn send(mut self, exit: ChildExit, aborted: bool) {
-        self.sent = true;
-        let _ = self.setup.link.ends.send(self.setup.end(exit, aborted));
-    }
-}
-
-impl Drop for EndReport<'_> {
-    fn drop(&mut self) {
-        if self.sent {
-            return;
-        }
-        let message = "child instance task failed outside the child";
-        if std::thread::panicking() {
-            tracing::error!(path = self.setup.ctx.path(), "{message}");
-        }
-        let end = self.setup.end(ChildExit::panicked(&message), true);
-        let _ = self.setup.link.ends.send(end);
-    }
-}
-
 /// The run of `body` and, for a nested tree, the token that cuts its own
 /// shutdown short; or the exit of a task factory that panicked.
 fn make(
@@ -256,35 +165,6 @@ fn exit_of_stop(end: RunEnd, ctx: &ChildContext) -> ChildExit {
     }
 }
 
-/// Waits for a cancelled run within the instance's grace. Returns whether
-/// it ended in time. A nested tree is never dropped half way: when its grace
-/// is out, it is told to abort what is left, and it reports and reaps all
-/// of it.
-async fn stop(
-    running: &mut Running,
-    setup: &InstanceSetup,
-    nested_kill: Option<CancellationToken>,
-) -> bool {
-    let in_time = finish_within(running, setup.limits().shutdown, &setup.link.kill).await;
-    if let (false, Some(kill)) = (in_time, nested_kill) {
-        kill.cancel();
-        let _ = running.await;
-    }
-    in_time
-}
-
-/// Whether a cancelled run may be polled again: not under a brutal policy,
-/// nor once the supervisor's own grace is out.
-fn may_poll(setup: &InstanceSetup) -> bool {
-    let grace = setup.limits().shutdown.grace();
-    !grace.is_some_and(|grace| grace.is_zero()) && !setup.link.kill.is_cancelled()
-}
-
-/// Polls `running` once; whether it returned.
-async fn poll_once(running: &mut Running) -> bool {
-    poll_fn(|cx| Poll::Ready(Pin::new(&mut *running).poll(cx).is_ready())).await
-}
-
 /// What is left of `policy`'s grace since the stop began at `since`.
 fn remaining_grace(policy: ShutdownPolicy, since: Option<Instant>) -> ShutdownPolicy {
     match (policy, since) {
@@ -309,91 +189,9 @@ fn exit_of(output: Result<TaskResult, String>) -> ChildExit {
     }
 }
 
-/// Polls the task until it returns or is asked to stop; with deadlines,
-/// until it breaks one.
-///
-/// The task is polled before any waker is registered, so a run that ends at
-/// its first poll (a restart loop) costs no registration. Timers are made
-/// only for instances that have deadlines, in their own allocation, so that
-/// the task of every other instance stays small.
-async fn watch(running: &mut Running, setup: &InstanceSetup) -> RunEnd {
-    let limits = setup.limits();
-    if limits.timeout.is_some() || limits.heartbeat.is_some() || limits.ready_timeout.is_some() {
-        return Box::pin(watch_deadlines(running, setup)).await;
-    }
-    let signals = setup.ctx.signals();
-    let mut ready_seen = false;
-    poll_fn(move |cx| {
-        if signals.stop.is_requested() {
-            return Poll::Ready(RunEnd::StopRequested);
-        }
-        if let Poll::Ready(output) = Pin::new(&mut *running).poll(cx) {
-            return Poll::Ready(RunEnd::Returned(output));
-        }
-        loop {
-            match signals.poll_signal(cx, ready_seen) {
-                Poll::Ready(Signal::Stop) => return Poll::Ready(RunEnd::StopRequested),
-                Poll::Ready(Signal::Ready) => {
-                    ready_seen = true;
-                    setup.announce_ready();
-                }
-                Poll::Pending => return Poll::Pending,
-            }
-        }
-    })
-    .await
-}
-
-/// [`watch`] for an instance with a timeout, heartbeat or ready timeout.
-async fn watch_deadlines(running: &mut Running, setup: &InstanceSetup) -> RunEnd {
-    let (signals, limits) = (setup.ctx.signals(), *setup.limits());
-    let started = Instant::now();
-    // A deadline too far to be represented is no deadline at all.
-    let deadline = limits.timeout.and_then(|limit| started.checked_add(limit));
-    let mut ready_deadline = limits
-        .ready_timeout
-        .and_then(|limit| started.checked_add(limit));
-    let mut ready_seen = false;
-    loop {
-        let beat_due = limits
-            .heartbeat
-            .and_then(|period| signals.last_beat().checked_add(period));
-        tokio::select! {
-            biased;
-            _ = signals.next_signal(true) => return RunEnd::StopRequested,
-            output = &mut *running => return RunEnd::Returned(output),
-            () = sleep_until_some(deadline) => return RunEnd::Fault(ChildExit::TimedOut),
-            () = sleep_until_some(ready_deadline) => return RunEnd::Fault(ChildExit::NotReady),
-            () = sleep_until_some(beat_due) => {
-                let period = limits.heartbeat.unwrap_or_default();
-                if signals.last_beat().checked_add(period).is_some_and(|due| due <= Instant::now()) {
-                    return RunEnd::Fault(ChildExit::MissedHeartbeat);
-                }
-            }
-            signal = signals.next_signal(false), if !ready_seen => match signal {
-                Signal::Stop => return RunEnd::StopRequested,
-                Signal::Ready => {
-                    ready_seen = true;
-                    if !limits.ready_on_completion {
-                        ready_deadline = None;
-                    }
-                    setup.announce_ready();
-                }
-            },
-        }
-    }
-}
-
 /// The exit of an instance whose linked helper panicked with `message`.
 fn helper_exit(message: &str) -> ChildExit {
     ChildExit::panicked(&format_args!("helper panicked: {message}"))
-}
-
-async fn sleep_until_some(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => sleep_until(deadline).await,
-        None => pending().await,
-    }
 }
 
 /// Keeps polling a cancelled task for its grace period. Returns whether it
@@ -432,27 +230,372 @@ async fn within_grace<F: Future + Unpin>(
     }
 }
 
-/// Cancels the instance's helpers and closes their set. Returns nothing
-/// when there is none to wait for (most instances), or the future that waits
-/// for them within the grace period, then aborts the rest and waits until
-/// they are gone; it resolves to whether any had to be aborted.
-fn reap_helpers<'a>(
-    ctx: &ChildContext,
-    policy: ShutdownPolicy,
-    kill: &'a CancellationToken,
-) -> Option<Pin<Box<impl Future<Output = bool> + Send + 'a>>> {
-    ctx.cancel();
-    let helpers = ctx.close_helpers().filter(|helpers| !helpers.is_empty())?;
-    Some(Box::pin(reap(helpers, policy, kill)))
-}
-
-/// [`reap_helpers`] once there are helpers to wait for.
-async fn reap(mut helpers: JoinSet<()>, policy: ShutdownPolicy, kill: &CancellationToken) -> bool {
+/// Waits for the helpers within the grace period, then aborts the rest and
+/// waits until they are gone. Returns whether any had to be aborted.
+async fn reap(mut helpers: JoinSet<()>, policy: ShutdownPolicy, kill: CancellationToken) -> bool {
     let drain = Box::pin(async { while helpers.join_next().await.is_some() {} });
-    let in_time = within_grace(drain, policy.grace(), kill).await;
+    let in_time = within_grace(drain, policy.grace(), &kill).await;
     if !in_time {
         helpers.abort_all();
         while helpers.join_next().await.is_some() {}
     }
     !in_time
+}
+
+/// Stops a cancelled run that did not return at once: waits for it within
+/// the grace, then, for a nested tree whose grace is out, tells it to abort
+/// what is left and waits until it has reported and reaped all of it (it is
+/// never dropped half way). Returns whether the run had to be aborted.
+async fn stop(
+    mut running: Running,
+    policy: ShutdownPolicy,
+    kill: CancellationToken,
+    nested_kill: Option<CancellationToken>,
+) -> bool {
+    let in_time = finish_within(&mut running, policy, &kill).await;
+    if let (false, Some(nested_kill)) = (in_time, nested_kill) {
+        nested_kill.cancel();
+        let _ = (&mut running).await;
+    }
+    dispose(running, in_time)
+}
+
+/// A boxed future of the stop or the reaping phase, which only some
+/// instances reach.
+type Phased<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// Where an instance is in its life.
+enum Phase {
+    /// Not polled yet.
+    Start(Body),
+    /// The run, watched for its end, a stop request and `ready()`.
+    Watch {
+        running: Running,
+        nested_kill: Option<CancellationToken>,
+        ready_seen: bool,
+    },
+    /// As `Watch`, for an instance with deadlines: their timers and the run
+    /// are in their own allocation.
+    WatchDeadlines {
+        watching: Phased<(Running, RunEnd)>,
+        nested_kill: Option<CancellationToken>,
+    },
+    /// Cancelled and given its grace.
+    Stopping {
+        exit: ChildExit,
+        stopping: Phased<bool>,
+    },
+    /// Its helpers are given what is left of the grace.
+    Reaping {
+        exit: ChildExit,
+        aborted: bool,
+        reaping: Phased<bool>,
+    },
+    /// Its end was sent.
+    Done,
+}
+
+/// The task of one instance: makes the run, watches it, stops it with
+/// grace, reaps its helpers, and sends its end to the supervisor exactly
+/// once. Never panics because of user code.
+///
+/// Every idle child holds one for as long as it runs, so it is written out
+/// as a small state machine rather than an `async` block, whose layout kept
+/// its arguments twice and the locals of every phase side by side: what only
+/// a stop, deadlines or helpers need is boxed on their own paths.
+pub(crate) struct InstanceTask {
+    setup: InstanceSetup,
+    phase: Phase,
+    /// Whether the end was sent; when the task is dropped before (its
+    /// runtime shut down, or a bug unwound it), the drop sends a failure.
+    reported: bool,
+}
+
+impl InstanceTask {
+    pub(crate) fn new(setup: InstanceSetup, body: Body) -> Self {
+        InstanceTask {
+            setup,
+            phase: Phase::Start(body),
+            reported: false,
+        }
+    }
+
+    /// Moves to the next phase as far as it can without waiting.
+    fn step(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            let next = match &mut self.phase {
+                Phase::Start(_) => self.start(),
+                Phase::Watch {
+                    running,
+                    ready_seen,
+                    ..
+                } => match watch(running, ready_seen, &self.setup, cx) {
+                    Poll::Ready(end) => self.ended(end, cx),
+                    Poll::Pending => return Poll::Pending,
+                },
+                Phase::WatchDeadlines { watching, .. } => match watching.as_mut().poll(cx) {
+                    Poll::Ready((running, end)) => {
+                        self.put_back(running);
+                        self.ended(end, cx)
+                    }
+                    Poll::Pending => return Poll::Pending,
+                },
+                Phase::Stopping { exit, stopping } => match stopping.as_mut().poll(cx) {
+                    Poll::Ready(aborted) => {
+                        let exit = take_exit(exit);
+                        self.reap(exit, aborted)
+                    }
+                    Poll::Pending => return Poll::Pending,
+                },
+                Phase::Reaping {
+                    exit,
+                    aborted,
+                    reaping,
+                } => match reaping.as_mut().poll(cx) {
+                    Poll::Ready(helpers_aborted) => {
+                        let (exit, aborted) = (take_exit(exit), *aborted || helpers_aborted);
+                        self.report(exit, aborted)
+                    }
+                    Poll::Pending => return Poll::Pending,
+                },
+                Phase::Done => return Poll::Ready(()),
+            };
+            self.phase = next;
+        }
+    }
+
+    /// Makes the run; a factory that panicked ends the instance at once.
+    fn start(&mut self) -> Phase {
+        let Phase::Start(body) = std::mem::replace(&mut self.phase, Phase::Done) else {
+            return Phase::Done;
+        };
+        match make(&self.setup, body) {
+            Ok((running, nested_kill)) if self.setup.limits().has_deadlines() => {
+                Phase::WatchDeadlines {
+                    watching: Box::pin(watch_deadlines(running, self.setup.watched())),
+                    nested_kill,
+                }
+            }
+            Ok((running, nested_kill)) => Phase::Watch {
+                running,
+                nested_kill,
+                ready_seen: false,
+            },
+            Err(exit) => self.reap(exit, false),
+        }
+    }
+
+    /// The run of a deadline watch, back in the task's hands.
+    fn put_back(&mut self, running: Running) {
+        if let Phase::WatchDeadlines { nested_kill, .. } = &mut self.phase {
+            self.phase = Phase::Watch {
+                running,
+                nested_kill: nested_kill.take(),
+                ready_seen: true,
+            };
+        }
+    }
+
+    /// The watch is over: a run that returned goes on to its helpers; one
+    /// that must stop is cancelled and, if it does not return at its next
+    /// poll (most do), given its grace.
+    fn ended(&mut self, end: RunEnd, cx: &mut Context<'_>) -> Phase {
+        let Phase::Watch {
+            mut running,
+            nested_kill,
+            ..
+        } = std::mem::replace(&mut self.phase, Phase::Done)
+        else {
+            return Phase::Done;
+        };
+        if let RunEnd::Returned(output) = end {
+            running.dispose();
+            return self.reap(exit_of(output), false);
+        }
+        let exit = exit_of_stop(end, &self.setup.ctx);
+        self.setup.ctx.signals().note_stop_started();
+        self.setup.ctx.cancel();
+        if self.may_poll() && Pin::new(&mut running).poll(cx).is_ready() {
+            running.dispose();
+            return self.reap(exit, false);
+        }
+        let (policy, kill) = (self.setup.limits().shutdown, self.setup.link.kill.clone());
+        Phase::Stopping {
+            exit,
+            stopping: Box::pin(stop(running, policy, kill, nested_kill)),
+        }
+    }
+
+    /// Whether a cancelled run may be polled again: not under a brutal
+    /// policy, nor once the supervisor's own grace is out.
+    fn may_poll(&self) -> bool {
+        let grace = self.setup.limits().shutdown.grace();
+        !grace.is_some_and(|grace| grace.is_zero()) && !self.setup.link.kill.is_cancelled()
+    }
+
+    /// Closes the helpers; those still running share what is left of the
+    /// instance's grace.
+    fn reap(&mut self, exit: ChildExit, aborted: bool) -> Phase {
+        let ctx = &self.setup.ctx;
+        ctx.cancel();
+        match ctx.close_helpers().filter(|helpers| !helpers.is_empty()) {
+            None => self.report(exit, aborted),
+            Some(helpers) => {
+                let since = ctx.signals().stop_started();
+                let grace = remaining_grace(self.setup.limits().shutdown, since);
+                let kill = self.setup.link.kill.clone();
+                Phase::Reaping {
+                    exit,
+                    aborted,
+                    reaping: Box::pin(reap(helpers, grace, kill)),
+                }
+            }
+        }
+    }
+
+    /// Sends the end to the supervisor.
+    fn report(&mut self, exit: ChildExit, aborted: bool) -> Phase {
+        self.reported = true;
+        let _ = self.setup.link.ends.send(self.setup.end(exit, aborted));
+        Phase::Done
+    }
+}
+
+impl Future for InstanceTask {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.get_mut().step(cx)
+    }
+}
+
+impl Drop for InstanceTask {
+    fn drop(&mut self) {
+        if self.reported {
+            return;
+        }
+        let message = "child instance task failed outside the child";
+        if std::thread::panicking() {
+            tracing::error!(path = self.setup.ctx.path(), "{message}");
+        }
+        let end = self.setup.end(ChildExit::panicked(&message), true);
+        let _ = self.setup.link.ends.send(end);
+    }
+}
+
+/// The exit a phase held, leaving a placeholder as the phase is replaced.
+fn take_exit(exit: &mut ChildExit) -> ChildExit {
+    std::mem::replace(exit, ChildExit::Cancelled)
+}
+
+/// Polls the run until it returns or is asked to stop, and tells the
+/// supervisor when it calls `ready()`.
+///
+/// The run is polled before any waker is registered, so a run that ends at
+/// its first poll (a restart loop) costs no registration.
+fn watch(
+    running: &mut Running,
+    ready_seen: &mut bool,
+    setup: &InstanceSetup,
+    cx: &mut Context<'_>,
+) -> Poll<RunEnd> {
+    let signals = setup.ctx.signals();
+    if signals.stop.is_requested() {
+        return Poll::Ready(RunEnd::StopRequested);
+    }
+    if let Poll::Ready(output) = Pin::new(&mut *running).poll(cx) {
+        return Poll::Ready(RunEnd::Returned(output));
+    }
+    loop {
+        match signals.poll_signal(cx, *ready_seen) {
+            Poll::Ready(Signal::Stop) => return Poll::Ready(RunEnd::StopRequested),
+            Poll::Ready(Signal::Ready) => {
+                *ready_seen = true;
+                setup.announce_ready();
+            }
+            Poll::Pending => return Poll::Pending,
+        }
+    }
+}
+
+/// What the deadline watch needs of its instance, owned.
+struct Watched {
+    key: ChildKey,
+    ctx: ChildContext,
+    limits: Limits,
+    link: Arc<Link>,
+}
+
+impl InstanceSetup {
+    fn watched(&self) -> Watched {
+        Watched {
+            key: self.key,
+            ctx: self.ctx.clone(),
+            limits: *self.limits(),
+            link: Arc::clone(&self.link),
+        }
+    }
+}
+
+impl Limits {
+    fn has_deadlines(&self) -> bool {
+        self.timeout.is_some() || self.heartbeat.is_some() || self.ready_timeout.is_some()
+    }
+}
+
+/// [`watch`] for an instance with a timeout, heartbeat or ready timeout,
+/// until the run breaks one of them. Hands the run back with how the watch
+/// ended.
+async fn watch_deadlines(mut running: Running, watched: Watched) -> (Running, RunEnd) {
+    let end = watch_with_deadlines(&mut running, &watched).await;
+    (running, end)
+}
+
+async fn watch_with_deadlines(running: &mut Running, watched: &Watched) -> RunEnd {
+    let (signals, limits) = (watched.ctx.signals(), watched.limits);
+    let started = Instant::now();
+    // A deadline too far to be represented is no deadline at all.
+    let deadline = limits.timeout.and_then(|limit| started.checked_add(limit));
+    let mut ready_deadline = limits
+        .ready_timeout
+        .and_then(|limit| started.checked_add(limit));
+    let mut ready_seen = false;
+    loop {
+        let beat_due = limits
+            .heartbeat
+            .and_then(|period| signals.last_beat().checked_add(period));
+        tokio::select! {
+            biased;
+            _ = signals.next_signal(true) => return RunEnd::StopRequested,
+            output = &mut *running => return RunEnd::Returned(output),
+            () = sleep_until_some(deadline) => return RunEnd::Fault(ChildExit::TimedOut),
+            () = sleep_until_some(ready_deadline) => return RunEnd::Fault(ChildExit::NotReady),
+            () = sleep_until_some(beat_due) => {
+                let period = limits.heartbeat.unwrap_or_default();
+                if signals.last_beat().checked_add(period).is_some_and(|due| due <= Instant::now()) {
+                    return RunEnd::Fault(ChildExit::MissedHeartbeat);
+                }
+            }
+            signal = signals.next_signal(false), if !ready_seen => match signal {
+                Signal::Stop => return RunEnd::StopRequested,
+                Signal::Ready => {
+                    ready_seen = true;
+                    if !limits.ready_on_completion {
+                        ready_deadline = None;
+                    }
+                    let _ = watched.link.notices.send(ReadyNotice {
+                        key: watched.key,
+                        generation: watched.ctx.generation(),
+                    });
+                }
+            },
+        }
+    }
+}
+
+async fn sleep_until_some(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => sleep_until(deadline).await,
+        None => pending().await,
+    }
 }

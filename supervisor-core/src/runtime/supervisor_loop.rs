@@ -24,7 +24,7 @@ use tracing::Instrument;
 use super::{
     SupervisorHandle,
     handle::{Command, Finished},
-    instance::{Body, InstanceEnd, InstanceSetup, Link, ReadyNotice, run_instance},
+    instance::{Body, InstanceEnd, InstanceSetup, InstanceTask, Link, ReadyNotice},
     slot::{Instance, Slot, Work},
     start_queue::StartQueue,
     stopping::StopCause,
@@ -385,7 +385,9 @@ impl SupervisorLoop {
             policy: Arc::clone(&slot.policy),
             link,
         };
-        let task = AbortOnDropHandle::new(tokio::spawn(run_instance(setup, body).instrument(span)));
+        let task = AbortOnDropHandle::new(tokio::spawn(
+            InstanceTask::new(setup, body).instrument(span),
+        ));
         let gates = slot.started(Instance { ctx, task, nested });
         tracing::debug!(path = %slot.path, generation = slot.generation, "child started");
         if gates {
