@@ -147,7 +147,7 @@ impl SupervisorLoop {
     fn with_sidecars_reversed(&self, key: ChildKey) -> Vec<ChildKey> {
         let mut members = self
             .slot(key)
-            .map(|slot| slot.sidecars.clone())
+            .map(|slot| slot.sidecars().to_vec())
             .unwrap_or_default();
         members.retain(|&sidecar| self.slot(sidecar).is_some());
         members.reverse();
@@ -167,7 +167,7 @@ impl SupervisorLoop {
         for member in members {
             self.emit_for(member, EventKind::ChildRemoved);
             if let Some(slot) = self.table.remove(member) {
-                self.unlink_sidecar(slot.primary, member);
+                self.unlink_sidecar(slot.primary(), member);
             }
         }
         self.pump_starts();
@@ -177,7 +177,7 @@ impl SupervisorLoop {
 
     fn unlink_sidecar(&mut self, primary: Option<ChildKey>, key: ChildKey) {
         if let Some(primary) = primary.and_then(|primary| self.slot_mut(primary)) {
-            primary.sidecars.retain(|&sidecar| sidecar != key);
+            primary.remove_sidecar(key);
         }
     }
 

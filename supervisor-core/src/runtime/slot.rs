@@ -50,6 +50,15 @@ impl SlotPolicy {
     }
 }
 
+/// How a child is tied to its siblings by `primary`.
+#[derive(Debug, Default)]
+struct Ties {
+    /// The child this sidecar serves.
+    primary: Option<ChildKey>,
+    /// The sidecars that follow this child, in start order.
+    sidecars: Vec<ChildKey>,
+}
+
 /// What a child runs at each start.
 pub(super) enum Work {
     /// A user task, made afresh by its factory for each instance.
@@ -69,8 +78,9 @@ pub(super) struct Slot {
     /// `None` only for a spec that declares no task, which validation
     /// rejects before a child is added.
     pub(super) work: Option<Work>,
-    /// The child this sidecar serves.
-    pub(super) primary: Option<ChildKey>,
+    /// The primary this child serves as a sidecar, and its own sidecars:
+    /// few children have either, so they are kept out of line.
+    ties: Option<Box<Ties>>,
     /// What decides after its exits and the deadlines of its instances;
     /// shared by siblings whose policies are equal.
     pub(super) policy: Arc<SlotPolicy>,
@@ -84,8 +94,6 @@ pub(super) struct Slot {
     /// Moves on whenever a restart is scheduled or the child is stopped, so
     /// that a timer scheduled before knows it is out of date.
     pub(super) epoch: u64,
-    /// The sidecars that follow this child, in start order.
-    pub(super) sidecars: Vec<ChildKey>,
     /// For a nested tree that has stopped: its final state.
     pub(super) stopped_tree: Option<Box<TreeSnapshot>>,
 }
@@ -112,7 +120,7 @@ impl Slot {
             path: Arc::from([parent, "/", spec.id.as_str()].concat()),
             role: spec.role,
             work,
-            primary: None,
+            ties: None,
             policy: shared,
             history,
             generation: 0,
@@ -121,7 +129,6 @@ impl Slot {
             instance: None,
             timer: None,
             epoch: 0,
-            sidecars: Vec::new(),
             stopped_tree: None,
         }
     }
@@ -155,6 +162,32 @@ impl Slot {
     }
 
     /// The child's id: the last segment of its path (ids hold no `/`).
+    /// The child this sidecar serves.
+    pub(super) fn primary(&self) -> Option<ChildKey> {
+        self.ties.as_ref().and_then(|ties| ties.primary)
+    }
+
+    /// The sidecars that follow this child, in start order.
+    pub(super) fn sidecars(&self) -> &[ChildKey] {
+        self.ties.as_ref().map_or(&[], |ties| &ties.sidecars)
+    }
+
+    pub(super) fn set_primary(&mut self, primary: Option<ChildKey>) {
+        if primary.is_some() || self.ties.is_some() {
+            self.ties.get_or_insert_default().primary = primary;
+        }
+    }
+
+    pub(super) fn add_sidecar(&mut self, sidecar: ChildKey) {
+        self.ties.get_or_insert_default().sidecars.push(sidecar);
+    }
+
+    pub(super) fn remove_sidecar(&mut self, sidecar: ChildKey) {
+        if let Some(ties) = &mut self.ties {
+            ties.sidecars.retain(|&key| key != sidecar);
+        }
+    }
+
     pub(super) fn id(&self) -> &str {
         self.path.rsplit_once('/').map_or(&*self.path, |(_, id)| id)
     }

@@ -228,10 +228,10 @@ impl SupervisorLoop {
         let primary = spec.primary.as_deref().and_then(|id| self.table.key_of(id));
         let like = self.table.last().map(|last| &last.policy);
         let mut slot = Slot::new(spec, &self.path, rng, rank, like);
-        slot.primary = primary;
+        slot.set_primary(primary);
         let key = self.table.insert(slot);
         if let Some(primary) = primary.and_then(|primary| self.table.get_mut(primary)) {
-            primary.sidecars.push(key);
+            primary.add_sidecar(key);
         }
         self.starts.enqueue(key);
         key
@@ -590,7 +590,7 @@ impl SupervisorLoop {
             Strategy::OneForAll => self.table.keys().filter(active).collect(),
             Strategy::RestForOne => self.table.keys_after(key).filter(active).collect(),
         };
-        let sidecars: Vec<ChildKey> = slot.sidecars.iter().copied().filter(active).collect();
+        let sidecars: Vec<ChildKey> = slot.sidecars().iter().copied().filter(active).collect();
         policy::restart_group(self.strategy, key, &siblings, &sidecars)
     }
 
@@ -601,7 +601,7 @@ impl SupervisorLoop {
             return;
         };
         slot.settle();
-        let sidecars = slot.sidecars.clone();
+        let sidecars = slot.sidecars().to_vec();
         let significant = slot.is_significant();
         tracing::info!(path = %slot.path, ?reason, "child stays stopped");
         self.emit_for(key, EventKind::Stopped { reason });

@@ -10,11 +10,11 @@
 //! additions and removals.
 
 use std::{
-    borrow::Borrow,
-    collections::{BTreeMap, HashMap},
-    hash::{Hash, Hasher},
-    sync::Arc,
+    collections::BTreeMap,
+    hash::{BuildHasher, RandomState},
 };
+
+use hashbrown::HashTable;
 
 use super::slot::Slot;
 
@@ -37,7 +37,10 @@ pub(crate) struct Table {
     free: Vec<u32>,
     /// Rank to place, in start order.
     order: BTreeMap<u64, u32>,
-    ids: HashMap<IdKey, ChildKey>,
+    /// The places of the children, found by id: the table hashes the id
+    /// it reads from the slot, so the index holds 4 bytes a child.
+    ids: HashTable<u32>,
+    hasher: RandomState,
     next_rank: u64,
 }
 
@@ -46,7 +49,7 @@ impl Table {
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         Table {
             slots: Vec::with_capacity(capacity),
-            ids: HashMap::with_capacity(capacity),
+            ids: HashTable::with_capacity(capacity),
             ..Table::default()
         }
     }
@@ -68,17 +71,23 @@ impl Table {
             }
         };
         let key = ChildKey { rank, index };
-        self.ids.insert(IdKey(Arc::clone(&slot.path)), key);
+        let hash = self.hasher.hash_one(slot.id());
         self.order.insert(rank, index);
         self.slots[index as usize] = Some(slot);
+        let Table {
+            ids, slots, hasher, ..
+        } = self;
+        ids.insert_unique(hash, index, |&index| hash_of(slots, hasher, index));
         key
     }
 
     /// Forgets a child; its place is reused by a later insert.
     pub(crate) fn remove(&mut self, key: ChildKey) -> Option<Slot> {
-        self.get(key)?;
+        let hash = self.hasher.hash_one(self.get(key)?.id());
+        if let Ok(entry) = self.ids.find_entry(hash, |&index| index == key.index) {
+            entry.remove();
+        }
         let slot = self.slots[key.index as usize].take()?;
-        self.ids.remove(slot.id());
         self.order.remove(&key.rank);
         self.free.push(key.index);
         self.shrink();
@@ -97,7 +106,10 @@ impl Table {
             self.free.shrink_to(live);
         }
         if self.ids.capacity() > 2 * self.ids.len() + 16 {
-            self.ids.shrink_to(self.ids.len() * 3 / 2);
+            let Table {
+                ids, slots, hasher, ..
+            } = self;
+            ids.shrink_to(ids.len() * 3 / 2, |&index| hash_of(slots, hasher, index));
         }
     }
 
@@ -117,7 +129,13 @@ impl Table {
 
     /// The key of the child with this id.
     pub(crate) fn key_of(&self, id: &str) -> Option<ChildKey> {
-        self.ids.get(id).copied()
+        let hash = self.hasher.hash_one(id);
+        let slot_of = |index: u32| self.slots.get(index as usize)?.as_ref();
+        let &index = self.ids.find(hash, |&index| {
+            slot_of(index).is_some_and(|slot| slot.id() == id)
+        })?;
+        let rank = slot_of(index)?.rank;
+        Some(ChildKey { rank, index })
     }
 
     /// How many children there are.
@@ -162,33 +180,11 @@ impl Table {
     }
 }
 
-/// A child's id as a key of the id index: the child's path, shared with its
-/// slot rather than copied, hashed and compared by its last segment.
-struct IdKey(Arc<str>);
-
-impl IdKey {
-    fn id(&self) -> &str {
-        self.0.rsplit_once('/').map_or(&*self.0, |(_, id)| id)
-    }
+/// The hash of the id of the child at `index`, for the id index to move
+/// its entries; every index in it has a live slot.
+fn hash_of(slots: &[Option<Slot>], hasher: &RandomState, index: u32) -> u64 {
+    slots
+        .get(index as usize)
+        .and_then(Option::as_ref)
+        .map_or(0, |slot| hasher.hash_one(slot.id()))
 }
-
-impl Borrow<str> for IdKey {
-    fn borrow(&self) -> &str {
-        self.id()
-    }
-}
-
-impl Hash for IdKey {
-    // Hashes as the `str` it borrows as, which `HashMap` lookups require.
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.id().hash(state);
-    }
-}
-
-impl PartialEq for IdKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.id() == other.id()
-    }
-}
-
-impl Eq for IdKey {}
