@@ -9,10 +9,7 @@
 //! the live children only, so its size follows them, not the history of
 //! additions and removals.
 
-use std::{
-    collections::BTreeMap,
-    hash::{BuildHasher, RandomState},
-};
+use std::hash::{BuildHasher, RandomState};
 
 use hashbrown::HashTable;
 
@@ -35,8 +32,10 @@ pub(crate) struct Table {
     slots: Vec<Option<Slot>>,
     /// Places of removed children, to be reused first.
     free: Vec<u32>,
-    /// Rank to place, in start order.
-    order: BTreeMap<u64, u32>,
+    /// Every child's key, in start order. Ranks only grow, so an insert
+    /// appends; a removal (an operator's `remove_child`) shifts the keys
+    /// after it.
+    order: Vec<ChildKey>,
     /// The places of the children, found by id: the table hashes the id
     /// it reads from the slot, so the index holds 4 bytes a child.
     ids: HashTable<u32>,
@@ -49,6 +48,7 @@ impl Table {
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         Table {
             slots: Vec::with_capacity(capacity),
+            order: Vec::with_capacity(capacity),
             ids: HashTable::with_capacity(capacity),
             ..Table::default()
         }
@@ -72,7 +72,7 @@ impl Table {
         };
         let key = ChildKey { rank, index };
         let hash = self.hasher.hash_one(slot.id());
-        self.order.insert(rank, index);
+        self.order.push(key);
         self.slots[index as usize] = Some(slot);
         let Table {
             ids, slots, hasher, ..
@@ -88,7 +88,9 @@ impl Table {
             entry.remove();
         }
         let slot = self.slots[key.index as usize].take()?;
-        self.order.remove(&key.rank);
+        if let Ok(at) = self.order.binary_search(&key) {
+            self.order.remove(at);
+        }
         self.free.push(key.index);
         self.shrink();
         Some(slot)
@@ -104,6 +106,9 @@ impl Table {
         if self.slots.capacity() > 2 * live + 16 {
             self.slots.shrink_to(live * 3 / 2);
             self.free.shrink_to(live);
+        }
+        if self.order.capacity() > 2 * self.order.len() + 16 {
+            self.order.shrink_to(self.order.len() * 3 / 2);
         }
         if self.ids.capacity() > 2 * self.ids.len() + 16 {
             let Table {
@@ -145,22 +150,18 @@ impl Table {
 
     /// The child last in the start order.
     pub(crate) fn last(&self) -> Option<&Slot> {
-        let (&rank, &index) = self.order.last_key_value()?;
-        self.get(ChildKey { rank, index })
+        self.get(*self.order.last()?)
     }
 
     /// Every child's key, in start order.
     pub(crate) fn keys(&self) -> impl DoubleEndedIterator<Item = ChildKey> + '_ {
-        self.order
-            .iter()
-            .map(|(&rank, &index)| ChildKey { rank, index })
+        self.order.iter().copied()
     }
 
     /// The keys of the children started after `key`, in start order.
     pub(crate) fn keys_after(&self, key: ChildKey) -> impl Iterator<Item = ChildKey> + '_ {
-        self.order
-            .range(key.rank + 1..)
-            .map(|(&rank, &index)| ChildKey { rank, index })
+        let after = self.order.partition_point(|other| other.rank <= key.rank);
+        self.order[after..].iter().copied()
     }
 
     /// Every child with its key, in start order.
@@ -187,4 +188,56 @@ fn hash_of(slots: &[Option<Slot>], hasher: &RandomState, index: u32) -> u64 {
         .get(index as usize)
         .and_then(Option::as_ref)
         .map_or(0, |slot| hasher.hash_one(slot.id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ChildContext, ChildSpec, TaskRole, policy::JitterRng};
+
+    fn add(table: &mut Table, id: &str) -> ChildKey {
+        let spec = ChildSpec::new(id, TaskRole::Worker, |_: ChildContext| async {
+            Ok::<(), std::io::Error>(())
+        });
+        let slot = Slot::new(spec, "app", JitterRng::seeded(1), table.next_rank(), None);
+        table.insert(slot)
+    }
+
+    fn ids(table: &Table, keys: impl Iterator<Item = ChildKey>) -> Vec<String> {
+        keys.map(|key| table.get(key).unwrap().id().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn keys_keep_the_start_order_through_removals_and_reused_places() {
+        let mut table = Table::with_capacity(4);
+        let [a, b, c] = ["a", "b", "c"].map(|id| add(&mut table, id));
+        assert!(table.remove(b).is_some());
+        let d = add(&mut table, "d");
+        assert_eq!(d.index, b.index, "the removed child's place is reused");
+        assert!(table.get(b).is_none(), "the old key finds nothing there");
+        assert_eq!(ids(&table, table.keys()), ["a", "c", "d"]);
+        assert_eq!(ids(&table, table.keys_after(a)), ["c", "d"]);
+        assert_eq!(ids(&table, table.keys_after(c)), ["d"]);
+        assert_eq!(table.last().map(Slot::id), Some("d"));
+        assert_eq!(table.len(), 3);
+    }
+
+    #[test]
+    fn the_id_index_finds_live_children_only() {
+        let mut table = Table::default();
+        let keys: Vec<ChildKey> = (0..100)
+            .map(|i| add(&mut table, &format!("c{i}")))
+            .collect();
+        for (i, &key) in keys.iter().enumerate() {
+            assert_eq!(table.key_of(&format!("c{i}")), Some(key));
+        }
+        for &key in &keys[..90] {
+            assert!(table.remove(key).is_some());
+        }
+        assert_eq!(table.key_of("c5"), None);
+        assert_eq!(table.key_of("c95"), Some(keys[95]));
+        assert_eq!(table.key_of("nope"), None);
+        assert_eq!(table.sizes(), (100, 90, 10, 10));
+    }
 }
