@@ -109,6 +109,21 @@ pin_project_lite::pin_project! {
     /// The future of [`ChildContext::cancelled`](crate::ChildContext::cancelled):
     /// resolves once the supervisor asks the instance to stop.
     ///
+    /// # Examples
+    ///
+    /// ```
+    /// use supervisor_core::{Cancelled, CancellationToken, ChildContext};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let token = CancellationToken::new();
+    /// let ctx = ChildContext::detached("api", token.clone());
+    /// let stop: Cancelled<'_> = ctx.cancelled();
+    /// token.cancel();
+    /// stop.await; // resolves: the stop was asked for
+    /// # }
+    /// ```
+    ///
     /// # Cancel safety
     ///
     /// Cancel safe: dropping it loses nothing, and a new one resolves at
