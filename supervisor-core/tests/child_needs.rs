@@ -103,6 +103,42 @@ fn a_detached_context_cancels_its_token_on_request_shutdown() {
     assert!(ctx.is_cancelled());
 }
 
+/// A detached context follows its user's token: what waits on it before
+/// or after the cancellation sees it, tokens handed out before or after are
+/// cancelled with it, and a helper's panic cancels the user's token.
+#[tokio::test(start_paused = true)]
+async fn a_detached_context_follows_its_users_token_both_ways() {
+    let token = CancellationToken::new();
+    let ctx = ChildContext::detached("job", token.clone());
+    let early = ctx.cancellation_token();
+    let waiting = tokio::spawn({
+        let ctx = ctx.clone();
+        async move { ctx.cancelled().await }
+    });
+    tokio::task::yield_now().await;
+    assert!(!ctx.is_cancelled() && !early.is_cancelled());
+    token.cancel();
+    timeout(Duration::from_secs(1), waiting)
+        .await
+        .expect("a wait made before the cancellation ends")
+        .unwrap();
+    assert!(ctx.is_cancelled() && early.is_cancelled());
+    assert!(ctx.cancellation_token().is_cancelled());
+    timeout(Duration::from_secs(1), ctx.cancelled())
+        .await
+        .expect("a wait made after the cancellation ends at once");
+
+    std::panic::set_hook(Box::new(|_| {}));
+    let user = CancellationToken::new();
+    let linked = ChildContext::detached("job", user.clone());
+    linked.spawn(async { panic!("helper bug") });
+    timeout(Duration::from_secs(1), user.cancelled())
+        .await
+        .expect("a helper's panic cancels the user's token");
+    let _ = std::panic::take_hook();
+    assert!(linked.is_cancelled());
+}
+
 /// The reader of the inbox test: takes the inbox, records what it
 /// receives, and fails after every `batch` messages. It asks the tree to
 /// stop once it has seen `total` messages.

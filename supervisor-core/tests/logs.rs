@@ -187,3 +187,70 @@ async fn shutdown_logs_its_start_and_its_end() {
     let end = &lines[finished.unwrap()];
     assert_eq!(end.scope, ["supervisor:app"]);
 }
+
+/// Counts the `child` spans that are open; closing one takes a while, as
+/// a subscriber that exports it may.
+#[derive(Default, Clone)]
+struct SlowClose {
+    open: Arc<Mutex<usize>>,
+}
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for SlowClose {
+    fn on_new_span(&self, attrs: &Attributes<'_>, _: &Id, _: Context<'_, S>) {
+        if attrs.metadata().name() == "child" {
+            *self.open.lock().unwrap() += 1;
+        }
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        if ctx.span(&id).is_some_and(|span| span.name() == "child") {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            *self.open.lock().unwrap() -= 1;
+        }
+    }
+}
+
+/// On a runtime with several workers, the instance of a child is gone, its
+/// span closed, by the time `shutdown()` returns: nothing of the tree is
+/// left to run after it.
+#[test]
+fn every_child_span_is_closed_when_shutdown_returns() {
+    let layer = SlowClose::default();
+    let dispatch = tracing::Dispatch::new(Registry::default().with(layer.clone()));
+    let on_workers = dispatch.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .on_thread_start(move || {
+            // Every worker logs to the layer for as long as it lives.
+            std::mem::forget(tracing::dispatcher::set_default(&on_workers));
+        })
+        .build()
+        .unwrap();
+    let _guard = tracing::dispatcher::set_default(&dispatch);
+    runtime.block_on(async {
+        for round in 0..3 {
+            let spec = SupervisorSpec::new("app")
+                .children((0..4).map(|i| ChildSpec::new(format!("c{i}"), TaskRole::Service, idle)));
+            let (handle, mut events) = Supervisor::builder().launch_with_events(spec).unwrap();
+            let started = async {
+                let mut count = 0;
+                while count < 4 {
+                    let event = events.recv().await.expect("the tree runs");
+                    if event.kind == supervisor_core::EventKind::Started {
+                        count += 1;
+                    }
+                }
+            };
+            let limit = std::time::Duration::from_secs(10);
+            tokio::time::timeout(limit, started)
+                .await
+                .expect("every child starts");
+            tokio::time::timeout(limit, handle.shutdown())
+                .await
+                .expect("the tree shuts down");
+            let open = *layer.open.lock().unwrap();
+            assert_eq!(open, 0, "round {round}: {open} child spans still open");
+        }
+    });
+}

@@ -256,3 +256,47 @@ async fn a_group_restart_that_stops_a_child_not_yet_ready_does_not_stall_starts(
         .await;
     tree.shutdown().await.assert_no_orphans();
 }
+
+/// An instance under a deadline watch is announced ready once however
+/// often it calls `ready()`, and a stop that reaches it mid-watch cancels it
+/// at once: it exits as cancelled, in time, with no deadline counted.
+#[tokio::test(start_paused = true)]
+async fn a_stop_during_a_deadline_watch_cancels_at_once_and_readiness_is_announced_once() {
+    use supervisor_core::{
+        ShutdownPolicy, StopOutcome,
+        testing::{EventPattern, TestTree},
+    };
+    let beating = ChildSpec::new("beat", TaskRole::Service, |ctx: ChildContext| async move {
+        ctx.ready();
+        ctx.ready();
+        loop {
+            tokio::select! {
+                () = ctx.cancelled() => return,
+                () = sleep(secs(1)) => {
+                    ctx.heartbeat();
+                    ctx.ready();
+                }
+            }
+        }
+    })
+    .heartbeat(secs(5))
+    .timeout(secs(3600))
+    .ready_timeout(secs(10))
+    .shutdown(ShutdownPolicy::Timeout(secs(30)));
+    let mut tree = TestTree::start(SupervisorSpec::new("app").child(beating));
+    tree.run_for(secs(20)).await;
+    let t0 = Instant::now();
+    let done = tree.shutdown().await;
+    assert_eq!(Instant::now(), t0, "the stop took none of the grace");
+    assert_eq!(done.report.children[0].outcome, StopOutcome::ExitedInTime);
+    assert_eq!(done.trace.count(&EventPattern::ready("app/beat")), 1);
+    assert_eq!(done.trace.count(&EventPattern::started("app/beat")), 1);
+    assert_eq!(
+        done.trace.count(
+            &EventPattern::exited("app/beat")
+                .reason(supervisor_core::policy::ExitReason::Cancelled)
+        ),
+        1
+    );
+    done.assert_no_orphans();
+}

@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use super::{
     slot::SlotPolicy,
     table::ChildKey,
-    unwind::{CatchUnwind, catch},
+    unwind::{CatchUnwind, catch, drop_quietly},
 };
 use crate::{
     context::{ChildContext, Signal},
@@ -291,7 +291,10 @@ enum Phase {
         aborted: bool,
         reaping: Phased<bool>,
     },
-    /// Its end was sent.
+    /// Its end is known: it is sent when the task is dropped, once the
+    /// task's span is closed.
+    Ended { exit: ChildExit, aborted: bool },
+    /// In between two phases (or its end was sent).
     Done,
 }
 
@@ -303,20 +306,25 @@ enum Phase {
 /// as a small state machine rather than an `async` block, whose layout kept
 /// its arguments twice and the locals of every phase side by side: what only
 /// a stop, deadlines or helpers need is boxed on their own paths.
+///
+/// The end is sent from the task's drop, after the run and the task's span
+/// are gone, so that nothing of the instance is left when its supervisor
+/// learns of the end (tokio drops a task's future as soon as it returns).
+/// A task dropped before its end is known (its runtime shut down, or a bug
+/// unwound it) sends a failure.
 pub(crate) struct InstanceTask {
     setup: InstanceSetup,
     phase: Phase,
-    /// Whether the end was sent; when the task is dropped before (its
-    /// runtime shut down, or a bug unwound it), the drop sends a failure.
-    reported: bool,
+    /// Entered at each poll; closed before the end is sent.
+    span: tracing::Span,
 }
 
 impl InstanceTask {
-    pub(crate) fn new(setup: InstanceSetup, body: Body) -> Self {
+    pub(crate) fn new(setup: InstanceSetup, body: Body, span: tracing::Span) -> Self {
         InstanceTask {
             setup,
             phase: Phase::Start(body),
-            reported: false,
+            span,
         }
     }
 
@@ -358,7 +366,7 @@ impl InstanceTask {
                     }
                     Poll::Pending => return Poll::Pending,
                 },
-                Phase::Done => return Poll::Ready(()),
+                Phase::Ended { .. } | Phase::Done => return Poll::Ready(()),
             };
             self.phase = next;
         }
@@ -453,11 +461,9 @@ impl InstanceTask {
         }
     }
 
-    /// Sends the end to the supervisor.
+    /// Keeps the end for the drop to send.
     fn report(&mut self, exit: ChildExit, aborted: bool) -> Phase {
-        self.reported = true;
-        let _ = self.setup.link.ends.send(self.setup.end(exit, aborted));
-        Phase::Done
+        Phase::Ended { exit, aborted }
     }
 }
 
@@ -465,21 +471,32 @@ impl Future for InstanceTask {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.get_mut().step(cx)
+        let this = self.get_mut();
+        // Taken out for the poll so that `step` may borrow the task whole.
+        let span = std::mem::replace(&mut this.span, tracing::Span::none());
+        let polled = span.in_scope(|| this.step(cx));
+        this.span = span;
+        polled
     }
 }
 
 impl Drop for InstanceTask {
     fn drop(&mut self) {
-        if self.reported {
-            return;
-        }
-        let message = "child instance task failed outside the child";
-        if std::thread::panicking() {
-            tracing::error!(path = self.setup.ctx.path(), "{message}");
-        }
-        let end = self.setup.end(ChildExit::panicked(&message), true);
-        let _ = self.setup.link.ends.send(end);
+        let (exit, aborted) = match std::mem::replace(&mut self.phase, Phase::Done) {
+            Phase::Ended { exit, aborted } => (exit, aborted),
+            unfinished => {
+                let message = "child instance task failed outside the child";
+                if std::thread::panicking() {
+                    tracing::error!(path = self.setup.ctx.path(), "{message}");
+                }
+                // The run goes before the end is sent, even one whose drop
+                // panics.
+                self.span.in_scope(|| drop_quietly(unfinished));
+                (ChildExit::panicked(&message), true)
+            }
+        };
+        drop(std::mem::replace(&mut self.span, tracing::Span::none()));
+        let _ = self.setup.link.ends.send(self.setup.end(exit, aborted));
     }
 }
 

@@ -161,7 +161,6 @@ impl Slot {
         }
     }
 
-    /// The child's id: the last segment of its path (ids hold no `/`).
     /// The child this sidecar serves.
     pub(super) fn primary(&self) -> Option<ChildKey> {
         self.ties.as_ref().and_then(|ties| ties.primary)
@@ -188,6 +187,7 @@ impl Slot {
         }
     }
 
+    /// The child's id: the last segment of its path (ids hold no `/`).
     pub(super) fn id(&self) -> &str {
         self.path.rsplit_once('/').map_or(&*self.path, |(_, id)| id)
     }

@@ -385,9 +385,7 @@ impl SupervisorLoop {
             policy: Arc::clone(&slot.policy),
             link,
         };
-        let task = AbortOnDropHandle::new(tokio::spawn(
-            InstanceTask::new(setup, body).instrument(span),
-        ));
+        let task = AbortOnDropHandle::new(tokio::spawn(InstanceTask::new(setup, body, span)));
         let gates = slot.started(Instance { ctx, task, nested });
         tracing::debug!(path = %slot.path, generation = slot.generation, "child started");
         if gates {
