@@ -13,7 +13,7 @@ use std::{
     pin::Pin,
     sync::{
         Mutex, OnceLock,
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering, fence},
     },
     task::{Context, Poll, Waker},
     time::Duration,
@@ -71,8 +71,10 @@ impl StopSignal {
             return false;
         }
         self.waiters.notify_waiters();
-        // A token made concurrently sees `requested` once it is set (see
-        // `token`), so one of the two cancels it.
+        // Each side writes, then reads what the other writes (the flag here,
+        // the token in `token`): with a sequentially consistent fence on
+        // both, one of the two sees the other's write and cancels the token.
+        fence(Ordering::SeqCst);
         if let Some(token) = self.token.get() {
             token.cancel();
         }
@@ -82,6 +84,7 @@ impl StopSignal {
     /// The token that follows this signal, made on first use.
     pub(crate) fn token(&self) -> &CancellationToken {
         let token = self.token.get_or_init(CancellationToken::new);
+        fence(Ordering::SeqCst);
         if self.requested.load(Ordering::Acquire) {
             token.cancel();
         }
