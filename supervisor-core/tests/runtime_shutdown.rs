@@ -397,3 +397,42 @@ async fn one_for_all_restart_never_overlaps_old_and_new_instances_under_slow_sto
     );
     handle.shutdown().await;
 }
+
+/// A runtime dropped under a running tree drops every instance unfinished;
+/// a helper that holds its instance's context must not keep that context,
+/// and itself, alive through the context's own helper set.
+#[test]
+fn a_runtime_dropped_under_a_tree_leaves_no_helper_holding_its_context() {
+    let marker = Arc::new(());
+    let held = Arc::clone(&marker);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let spec = ChildSpec::new("api", TaskRole::Service, move |ctx: ChildContext| {
+            let held = Arc::clone(&held);
+            async move {
+                let helper_ctx = ctx.clone();
+                ctx.spawn(async move {
+                    let _held = held;
+                    helper_ctx.cancelled().await;
+                });
+                ctx.cancelled().await;
+                Ok::<(), std::io::Error>(())
+            }
+        });
+        let handle = Supervisor::start(SupervisorSpec::new("app").child(spec)).unwrap();
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        // The handle goes with the runtime: nothing is shut down.
+        std::mem::forget(handle);
+    });
+    drop(runtime);
+    assert_eq!(
+        Arc::strong_count(&marker),
+        1,
+        "a helper and the context it holds outlived the runtime"
+    );
+}

@@ -490,8 +490,11 @@ impl Drop for InstanceTask {
                     tracing::error!(path = self.setup.ctx.path(), "{message}");
                 }
                 // The run goes before the end is sent, even one whose drop
-                // panics.
+                // panics; its helpers are aborted with it (a helper holding
+                // the context would otherwise keep their set alive).
                 self.span.in_scope(|| drop_quietly(unfinished));
+                self.setup.ctx.cancel();
+                drop(self.setup.ctx.close_helpers());
                 (ChildExit::panicked(&message), true)
             }
         };
@@ -620,6 +623,73 @@ async fn sleep_until_some(deadline: Option<Instant>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{
+        context::StopSignal,
+        spec::{ChildSpec, TaskRole},
+    };
+
+    /// An instance of a worker that runs until dropped, and its supervisor's
+    /// end of the ends channel.
+    fn instance(ctx: &ChildContext) -> (InstanceTask, mpsc::UnboundedReceiver<InstanceEnd>) {
+        let mut spec = ChildSpec::without_context("api", TaskRole::Worker, pending::<()>);
+        let policy = spec.effective_policy();
+        let factory = spec.take_task_factory().expect("a task");
+        let policy = Arc::new(SlotPolicy {
+            exits: crate::policy::ExitPolicy::from(&policy),
+            limits: Limits::of(&policy, TaskRole::Worker),
+        });
+        let (ends, ended) = mpsc::unbounded_channel();
+        let (notices, _) = mpsc::unbounded_channel();
+        let link = Arc::new(Link {
+            notices,
+            ends,
+            kill: CancellationToken::new(),
+        });
+        let setup = InstanceSetup {
+            key: ChildKey { rank: 0, index: 0 },
+            ctx: ctx.clone(),
+            policy,
+            link,
+        };
+        let task = InstanceTask::new(setup, Body::Task(factory), tracing::Span::none());
+        (task, ended)
+    }
+
+    #[tokio::test]
+    async fn an_instance_dropped_unfinished_aborts_its_helpers_and_reports_a_failure() {
+        let ctx = ChildContext::started_at(
+            Arc::from("app/api"),
+            1,
+            StopSignal::new(),
+            CancellationToken::new(),
+            Instant::now(),
+        );
+        let (mut task, mut ended) = instance(&ctx);
+        let marker = Arc::new(());
+        let (held, helper_ctx) = (Arc::clone(&marker), ctx.clone());
+        // A helper that ignores the stop and holds the context.
+        ctx.spawn(async move {
+            let _held = (held, helper_ctx);
+            pending::<()>().await;
+        });
+        assert!(
+            std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut task).poll(cx)))
+                .await
+                .is_pending()
+        );
+        drop(task);
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(
+            Arc::strong_count(&marker),
+            1,
+            "the helper outlived its instance"
+        );
+        let end = ended.try_recv().expect("an end");
+        assert!(end.aborted);
+        assert!(matches!(end.exit, ChildExit::Panicked(_)), "{:?}", end.exit);
+    }
 
     /// Tokio puts a task's future in a cell aligned to 128 bytes, with 88
     /// bytes of its own besides the future and its stage tag: an instance,
