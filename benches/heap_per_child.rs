@@ -10,23 +10,26 @@
 //! The figures are exact and do not depend on load; RSS (the `overhead`
 //! bench) adds what the allocator itself keeps around each allocation.
 
+#[path = "shared/idle_children.rs"]
+mod idle_children;
+
 use std::{
     alloc::System,
     collections::BTreeMap,
     future::Future,
-    io,
-    pin::Pin,
     sync::{
         Arc,
-        atomic::{AtomicIsize, AtomicU64, Ordering},
+        atomic::{AtomicIsize, Ordering},
     },
 };
 
+use supervisor::Supervisor;
+use tokio_util::sync::CancellationToken;
 use tracking_allocator::{AllocationGroupId, AllocationRegistry, AllocationTracker, Allocator};
 
-use supervisor::{ChildContext, ChildSpec, Supervisor, SupervisorSpec, TaskRole};
-use tokio::sync::Notify;
-use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use idle_children::{
+    FirstPolls, bare_task, floor_task, spawn_tracked, stop_tracked, supervised_tree,
+};
 
 /// Allocations are grouped by requested size in steps of this many bytes.
 const CLASS: usize = 8;
@@ -116,81 +119,30 @@ fn print(name: &str, figures: &PerChild) {
     }
 }
 
-fn first_poll(started: &AtomicU64, all: &Notify) {
-    if started.fetch_add(1, Ordering::AcqRel) + 1 == CHILDREN {
-        all.notify_one();
-    }
-}
-
-async fn bare() -> PerChild {
-    let (started, all) = (Arc::new(AtomicU64::new(0)), Arc::new(Notify::new()));
+/// Live heap per child while `polls.n` idle tasks made by `make` wait on a
+/// tracker.
+async fn tracked<F>(make: impl FnMut(u64, CancellationToken, Arc<FirstPolls>) -> F) -> PerChild
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let polls = FirstPolls::new(CHILDREN);
     let token = CancellationToken::new();
-    let tracker = TaskTracker::new();
     let before = census();
-    for _ in 0..CHILDREN {
-        let (token, started, all) = (token.clone(), Arc::clone(&started), Arc::clone(&all));
-        tracker.spawn(async move {
-            first_poll(&started, &all);
-            token.cancelled().await;
-        });
-    }
-    all.notified().await;
-    let classes = per_child(&before, &census());
-    token.cancel();
-    tracker.close();
-    tracker.wait().await;
-    classes
-}
-
-/// Bare tokio with the allocations the public API implies per child: a
-/// `ChildContext` with its path, and the task's future boxed as a
-/// `TaskFactory` returns it.
-async fn floor() -> PerChild {
-    let (started, all) = (Arc::new(AtomicU64::new(0)), Arc::new(Notify::new()));
-    let token = CancellationToken::new();
-    let tracker = TaskTracker::new();
-    let before = census();
-    for i in 0..CHILDREN {
-        let (started, all) = (Arc::clone(&started), Arc::clone(&all));
-        let ctx = ChildContext::detached(format!("bench/c{i}"), token.clone());
-        let run: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
-            first_poll(&started, &all);
-            ctx.cancelled().await;
-        });
-        tracker.spawn(run);
-    }
-    all.notified().await;
-    let classes = per_child(&before, &census());
-    token.cancel();
-    tracker.close();
-    tracker.wait().await;
-    classes
+    let tracker = spawn_tracked(&polls, &token, make);
+    polls.all().await;
+    let figures = per_child(&before, &census());
+    stop_tracked(&token, tracker).await;
+    figures
 }
 
 async fn supervised() -> PerChild {
-    let (started, all) = (Arc::new(AtomicU64::new(0)), Arc::new(Notify::new()));
+    let polls = FirstPolls::new(CHILDREN);
     let before = census();
-    let children = (0..CHILDREN).map(|i| {
-        let (started, all) = (Arc::clone(&started), Arc::clone(&all));
-        ChildSpec::new(
-            format!("c{i}"),
-            TaskRole::Worker,
-            move |ctx: ChildContext| {
-                let (started, all) = (Arc::clone(&started), Arc::clone(&all));
-                async move {
-                    first_poll(&started, &all);
-                    ctx.cancelled().await;
-                    Ok::<(), io::Error>(())
-                }
-            },
-        )
-    });
-    let handle =
-        Supervisor::start(SupervisorSpec::new("bench").children(children)).expect("a valid spec");
-    all.notified().await;
-    let classes = per_child(&before, &census());
+    let handle = Supervisor::start(supervised_tree(&polls)).expect("a valid spec");
+    polls.all().await;
+    let figures = per_child(&before, &census());
     handle.shutdown().await;
-    classes
+    figures
 }
 
 fn main() {
@@ -204,8 +156,13 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let bare = runtime.block_on(async { tokio::spawn(bare()).await.expect("the bare arm") });
-    let floor = runtime.block_on(async { tokio::spawn(floor()).await.expect("the floor arm") });
+    let bare = tracked(|_, token, polls| bare_task(token, polls));
+    let bare = runtime.block_on(async { tokio::spawn(bare).await.expect("the bare arm") });
+    let floor = runtime.block_on(async {
+        tokio::spawn(tracked(floor_task))
+            .await
+            .expect("the floor arm")
+    });
     let ours = runtime.block_on(async { tokio::spawn(supervised()).await.expect("our arm") });
     println!("{CHILDREN} idle children, heap live per child after all have started\n");
     print("bare tokio (TaskTracker)", &bare);

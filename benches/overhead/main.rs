@@ -13,6 +13,8 @@
 
 #[cfg(feature = "http")]
 mod admin;
+#[path = "../shared/idle_children.rs"]
+mod idle_children;
 mod scenarios;
 
 use std::{collections::BTreeMap, env, process::Command};

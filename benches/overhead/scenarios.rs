@@ -20,7 +20,11 @@ use tokio::{
     sync::{Notify, broadcast},
     task::JoinSet,
 };
-use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use tokio_util::sync::CancellationToken;
+
+use crate::idle_children::{
+    FirstPolls, bare_task, floor_task, spawn_tracked, stop_tracked, supervised_tree,
+};
 
 /// Figures of one run, printed as `name value` lines for the parent.
 pub(crate) type Figures = Vec<(&'static str, f64)>;
@@ -327,13 +331,7 @@ async fn restarts_supervised(
 /// before the children are declared to when all have started) and
 /// `shutdown_secs`.
 pub(crate) async fn idle(arm: Arm, n: u64) -> Figures {
-    let started = Arc::new(AtomicU64::new(0));
-    let all = Arc::new(Notify::new());
-    let first_poll = move |started: &AtomicU64, all: &Notify| {
-        if started.fetch_add(1, Ordering::AcqRel) + 1 == n {
-            all.notify_one();
-        }
-    };
+    let polls = FirstPolls::new(n);
     let rss_before = rss_bytes();
     let (start_secs, rss_after, shutdown_secs) = match arm {
         Arm::BaseOrdered => {
@@ -341,16 +339,11 @@ pub(crate) async fn idle(arm: Arm, n: u64) -> Figures {
             let tasks: Vec<_> = (0..n)
                 .map(|_| {
                     let token = CancellationToken::new();
-                    let (waiting, started, all) =
-                        (token.clone(), Arc::clone(&started), Arc::clone(&all));
-                    let task = tokio::spawn(async move {
-                        first_poll(&started, &all);
-                        waiting.cancelled().await;
-                    });
+                    let task = tokio::spawn(bare_task(token.clone(), Arc::clone(&polls)));
                     (token, task)
                 })
                 .collect();
-            all.notified().await;
+            polls.all().await;
             let start_secs = clock.elapsed().as_secs_f64();
             let rss_after = rss_bytes();
             let clock = Instant::now();
@@ -360,68 +353,13 @@ pub(crate) async fn idle(arm: Arm, n: u64) -> Figures {
             }
             (start_secs, rss_after, clock.elapsed().as_secs_f64())
         }
-        Arm::Floor => {
-            let token = CancellationToken::new();
-            let tracker = TaskTracker::new();
-            let clock = Instant::now();
-            for i in 0..n {
-                let (started, all) = (Arc::clone(&started), Arc::clone(&all));
-                let ctx = ChildContext::detached(format!("bench/c{i}"), token.clone());
-                let run: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
-                    first_poll(&started, &all);
-                    ctx.cancelled().await;
-                });
-                tracker.spawn(run);
-            }
-            all.notified().await;
-            let start_secs = clock.elapsed().as_secs_f64();
-            let rss_after = rss_bytes();
-            let clock = Instant::now();
-            token.cancel();
-            tracker.close();
-            tracker.wait().await;
-            (start_secs, rss_after, clock.elapsed().as_secs_f64())
-        }
-        Arm::Base => {
-            let token = CancellationToken::new();
-            let tracker = TaskTracker::new();
-            let clock = Instant::now();
-            for _ in 0..n {
-                let (token, started, all) = (token.clone(), Arc::clone(&started), Arc::clone(&all));
-                tracker.spawn(async move {
-                    first_poll(&started, &all);
-                    token.cancelled().await;
-                });
-            }
-            all.notified().await;
-            let start_secs = clock.elapsed().as_secs_f64();
-            let rss_after = rss_bytes();
-            let clock = Instant::now();
-            token.cancel();
-            tracker.close();
-            tracker.wait().await;
-            (start_secs, rss_after, clock.elapsed().as_secs_f64())
-        }
+        Arm::Floor => on_tracker(&polls, floor_task).await,
+        Arm::Base => on_tracker(&polls, |_, token, polls| bare_task(token, polls)).await,
         _ => {
-            let children = (0..n).map(|i| {
-                let (started, all) = (Arc::clone(&started), Arc::clone(&all));
-                ChildSpec::new(
-                    format!("c{i}"),
-                    TaskRole::Worker,
-                    move |ctx: ChildContext| {
-                        let (started, all) = (Arc::clone(&started), Arc::clone(&all));
-                        async move {
-                            first_poll(&started, &all);
-                            ctx.cancelled().await;
-                            Ok::<(), io::Error>(())
-                        }
-                    },
-                )
-            });
-            let spec = SupervisorSpec::new("bench").children(children);
+            let spec = supervised_tree(&polls);
             let clock = Instant::now();
             let handle = Supervisor::start(spec).expect("a valid spec");
-            all.notified().await;
+            polls.all().await;
             let start_secs = clock.elapsed().as_secs_f64();
             let rss_after = rss_bytes();
             let clock = Instant::now();
@@ -436,6 +374,27 @@ pub(crate) async fn idle(arm: Arm, n: u64) -> Figures {
         ("rss_per_child", (rss_after - rss_before) / n as f64),
         ("shutdown_secs", shutdown_secs),
     ]
+}
+
+/// Idle tasks made by `make` on a `TaskTracker`, all stopped by one token:
+/// the seconds until all were polled, the RSS then, and the seconds until
+/// all were gone.
+async fn on_tracker<F>(
+    polls: &Arc<FirstPolls>,
+    make: impl FnMut(u64, CancellationToken, Arc<FirstPolls>) -> F,
+) -> (f64, f64, f64)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let token = CancellationToken::new();
+    let clock = Instant::now();
+    let tracker = spawn_tracked(polls, &token, make);
+    polls.all().await;
+    let start_secs = clock.elapsed().as_secs_f64();
+    let rss_after = rss_bytes();
+    let clock = Instant::now();
+    stop_tracked(&token, tracker).await;
+    (start_secs, rss_after, clock.elapsed().as_secs_f64())
 }
 
 /// Adds a child and removes it again, `samples`' last count of times; RSS

@@ -40,6 +40,8 @@
 #[cfg(feature = "http")]
 pub mod admin;
 mod context;
+#[cfg(test)]
+mod counting_waker;
 mod declare;
 mod event;
 pub mod inbox;

@@ -309,22 +309,10 @@ impl InstanceSignals {
 
 #[cfg(test)]
 mod tests {
-    use std::{pin::pin, sync::Arc, task::Wake};
+    use std::pin::pin;
 
     use super::*;
-
-    struct Count(std::sync::atomic::AtomicUsize);
-
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    fn counting() -> (Arc<Count>, Waker) {
-        let count = Arc::new(Count(0.into()));
-        (Arc::clone(&count), Waker::from(count))
-    }
+    use crate::counting_waker::counting;
 
     fn signals() -> InstanceSignals {
         InstanceSignals::new(StopSignal::new(), Instant::now())
@@ -338,7 +326,7 @@ mod tests {
         let mut before = pin!(stop.wait());
         assert!(before.as_mut().poll(&mut cx).is_pending());
         assert!(stop.request());
-        assert_eq!(woken.0.load(Ordering::SeqCst), 1);
+        assert_eq!(woken.count(), 1);
         assert!(before.poll(&mut cx).is_ready());
         assert!(pin!(stop.wait()).poll(&mut cx).is_ready());
         assert!(!stop.request(), "a second request raises nothing");
@@ -375,7 +363,7 @@ mod tests {
         let mut cx = Context::from_waker(&waker);
         assert!(signals.poll_signal(&mut cx, false).is_pending());
         signals.mark_ready();
-        assert_eq!(woken.0.load(Ordering::SeqCst), 1);
+        assert_eq!(woken.count(), 1);
         assert_eq!(
             signals.poll_signal(&mut cx, false),
             Poll::Ready(Signal::Ready)
@@ -383,7 +371,7 @@ mod tests {
         assert!(signals.poll_signal(&mut cx, true).is_pending());
         signals.request_stop();
         signals.request_stop();
-        assert_eq!(woken.0.load(Ordering::SeqCst), 2);
+        assert_eq!(woken.count(), 2);
         assert_eq!(
             signals.poll_signal(&mut cx, false),
             Poll::Ready(Signal::Stop)

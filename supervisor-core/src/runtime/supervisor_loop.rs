@@ -682,60 +682,23 @@ fn log_exit(path: &str, generation: u64, exit: &ChildExit) {
 
 #[cfg(test)]
 mod tests {
-    use std::{
-        sync::atomic::{AtomicUsize, Ordering},
-        task::Wake,
-    };
-
     use super::*;
-
-    struct Count(AtomicUsize);
-
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    fn counting() -> (Arc<Count>, Waker) {
-        let count = Arc::new(Count(AtomicUsize::new(0)));
-        (Arc::clone(&count), Waker::from(count))
-    }
+    use crate::counting_waker::counting;
 
     #[test]
     fn the_stop_watch_wakes_the_waker_it_last_registered_and_resolves_on_cancel() {
         let token = CancellationToken::new();
         let mut watch = StopWatch::new(token.clone());
+        let mut poll = |waker: &Waker| watch.poll(&mut Context::from_waker(waker));
         let (first, first_waker) = counting();
         let (second, second_waker) = counting();
-        assert!(
-            watch
-                .poll(&mut Context::from_waker(&first_waker))
-                .is_pending()
-        );
-        assert!(
-            watch
-                .poll(&mut Context::from_waker(&first_waker))
-                .is_pending()
-        );
+        assert!(poll(&first_waker).is_pending());
+        assert!(poll(&first_waker).is_pending());
         // Another waker takes the registration over.
-        assert!(
-            watch
-                .poll(&mut Context::from_waker(&second_waker))
-                .is_pending()
-        );
+        assert!(poll(&second_waker).is_pending());
         token.cancel();
-        assert_eq!(second.0.load(Ordering::SeqCst), 1);
-        assert_eq!(first.0.load(Ordering::SeqCst), 0);
-        assert!(
-            watch
-                .poll(&mut Context::from_waker(&second_waker))
-                .is_ready()
-        );
-        assert!(
-            watch
-                .poll(&mut Context::from_waker(&first_waker))
-                .is_ready()
-        );
+        assert_eq!((first.count(), second.count()), (0, 1));
+        assert!(poll(&second_waker).is_ready());
+        assert!(poll(&first_waker).is_ready());
     }
 }
