@@ -65,6 +65,10 @@ pub(crate) fn supervised_tree(polls: &Arc<FirstPolls>) -> SupervisorSpec {
 }
 
 /// A bare tokio task that waits for `token`.
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an async fn would hold its arguments twice, and the bare task must be as small as the code it stands for"
+)]
 pub(crate) fn bare_task(
     token: CancellationToken,
     polls: Arc<FirstPolls>,
