@@ -45,10 +45,12 @@
 //!   child at a time in reverse start order; ends of other instances that
 //!   arrive meanwhile are kept (`deferred`) and handled by the loop after.
 //! - **An instance** (`instance`) is the task that runs the user's future
-//!   and watches its deadlines; it never panics because of user code, and
-//!   sends its end to the loop exactly once (a guard sends a failure if its
-//!   task unwinds). Its slot holds the task's handle, which aborts the task
-//!   if the loop is dropped first: no instance outlives its supervisor.
+//!   and watches its deadlines, a small state machine (start, watch, stop,
+//!   reap its helpers); it never panics because of user code. It sends its
+//!   end to the loop exactly once, from its drop, once its run, helpers and
+//!   span are gone (a task dropped unfinished sends a failure). Its slot
+//!   holds the task's handle, which aborts the task if the loop is dropped
+//!   first: no instance outlives its supervisor.
 //! - **What an idle child costs**: its slot, its context (one allocation:
 //!   the stop request is a flag and a `Notify` in it; a `CancellationToken`
 //!   is made only when asked for), the user's boxed future, and one tokio
