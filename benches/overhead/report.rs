@@ -312,45 +312,33 @@ pub(super) fn print(results: &BTreeMap<&str, Samples>, reps: usize) {
             );
         }
     }
-    let churn = scenario("churn");
-    for arm in ["base", "ours"] {
+    for (name, label, unit) in [
+        ("churn", "Churn", "restarts"),
+        ("add-remove", "Add/remove", "cycles"),
+    ] {
+        let samples = scenario(name);
+        for arm in ["base", "ours"] {
+            table.row(
+                &format!("{label} ({arm})"),
+                &format!("RSS after 100,000 → 1,000,000 {unit}"),
+                Pair::of(samples, (arm, "rss_100k"), (arm, "rss_1m"), 1.0),
+                Unit::Mebibytes,
+                (arm == "ours").then_some(1.1),
+            );
+        }
         table.row(
-            &format!("Churn ({arm})"),
-            "RSS after 100,000 → 1,000,000 restarts",
-            Pair::of(churn, (arm, "rss_100k"), (arm, "rss_1m"), 1.0),
-            Unit::Mebibytes,
-            (arm == "ours").then_some(1.1),
+            &format!("{label}, 1,000,000"),
+            &format!("time per {}", unit.trim_end_matches('s')),
+            Pair::of(
+                samples,
+                ("base", "secs"),
+                ("ours", "secs"),
+                1e9 / 1_000_000.0,
+            ),
+            Unit::Nanos,
+            None,
         );
     }
-    table.row(
-        "Churn, 1,000,000",
-        "time per restart",
-        Pair::of(churn, ("base", "secs"), ("ours", "secs"), 1e9 / 1_000_000.0),
-        Unit::Nanos,
-        None,
-    );
-    let add_remove = scenario("add-remove");
-    for arm in ["base", "ours"] {
-        table.row(
-            &format!("Add/remove ({arm})"),
-            "RSS after 100,000 → 1,000,000 cycles",
-            Pair::of(add_remove, (arm, "rss_100k"), (arm, "rss_1m"), 1.0),
-            Unit::Mebibytes,
-            (arm == "ours").then_some(1.1),
-        );
-    }
-    table.row(
-        "Add/remove, 1,000,000",
-        "time per cycle",
-        Pair::of(
-            add_remove,
-            ("base", "secs"),
-            ("ours", "secs"),
-            1e9 / 1_000_000.0,
-        ),
-        Unit::Nanos,
-        None,
-    );
 
     table.row(
         "S1 with the admin server and one /events client",
