@@ -294,7 +294,7 @@ enum Phase {
     /// Its end is known: it is sent when the task is dropped, once the
     /// task's span is closed.
     Ended { exit: ChildExit, aborted: bool },
-    /// In between two phases (or its end was sent).
+    /// Taken out while a phase is polled, or its end was sent.
     Done,
 }
 
@@ -327,63 +327,83 @@ impl InstanceTask {
             span,
         }
     }
+}
 
-    /// Moves to the next phase as far as it can without waiting.
-    fn step(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+impl InstanceSetup {
+    /// Moves `phase` on as far as it can go without waiting. Each phase is
+    /// taken out while it is polled and put back if it must wait.
+    fn step(&self, phase: &mut Phase, cx: &mut Context<'_>) -> Poll<()> {
         loop {
-            let next = match &mut self.phase {
-                Phase::Start(_) => self.start(),
+            *phase = match std::mem::replace(phase, Phase::Done) {
+                Phase::Start(body) => self.start(body),
                 Phase::Watch {
-                    running,
-                    ready_seen,
-                    ..
-                } => match watch(running, ready_seen, &self.setup, cx) {
-                    Poll::Ready(end) => self.ended(end, cx),
-                    Poll::Pending => return Poll::Pending,
-                },
-                Phase::WatchDeadlines { watching, .. } => match watching.as_mut().poll(cx) {
-                    Poll::Ready((running, end)) => {
-                        self.put_back(running);
-                        self.ended(end, cx)
+                    mut running,
+                    nested_kill,
+                    mut ready_seen,
+                } => match watch(&mut running, &mut ready_seen, self, cx) {
+                    Poll::Ready(end) => self.ended(running, nested_kill, end, cx),
+                    Poll::Pending => {
+                        *phase = Phase::Watch {
+                            running,
+                            nested_kill,
+                            ready_seen,
+                        };
+                        return Poll::Pending;
                     }
-                    Poll::Pending => return Poll::Pending,
                 },
-                Phase::Stopping { exit, stopping } => match stopping.as_mut().poll(cx) {
-                    Poll::Ready(aborted) => {
-                        let exit = take_exit(exit);
-                        self.reap(exit, aborted)
+                Phase::WatchDeadlines {
+                    mut watching,
+                    nested_kill,
+                } => match watching.as_mut().poll(cx) {
+                    Poll::Ready((running, end)) => self.ended(running, nested_kill, end, cx),
+                    Poll::Pending => {
+                        *phase = Phase::WatchDeadlines {
+                            watching,
+                            nested_kill,
+                        };
+                        return Poll::Pending;
                     }
-                    Poll::Pending => return Poll::Pending,
+                },
+                Phase::Stopping { exit, mut stopping } => match stopping.as_mut().poll(cx) {
+                    Poll::Ready(aborted) => self.reap(exit, aborted),
+                    Poll::Pending => {
+                        *phase = Phase::Stopping { exit, stopping };
+                        return Poll::Pending;
+                    }
                 },
                 Phase::Reaping {
                     exit,
                     aborted,
-                    reaping,
+                    mut reaping,
                 } => match reaping.as_mut().poll(cx) {
-                    Poll::Ready(helpers_aborted) => {
-                        let (exit, aborted) = (take_exit(exit), *aborted || helpers_aborted);
-                        self.report(exit, aborted)
+                    Poll::Ready(helpers_aborted) => Phase::Ended {
+                        exit,
+                        aborted: aborted || helpers_aborted,
+                    },
+                    Poll::Pending => {
+                        *phase = Phase::Reaping {
+                            exit,
+                            aborted,
+                            reaping,
+                        };
+                        return Poll::Pending;
                     }
-                    Poll::Pending => return Poll::Pending,
                 },
-                Phase::Ended { .. } | Phase::Done => return Poll::Ready(()),
+                done @ (Phase::Ended { .. } | Phase::Done) => {
+                    *phase = done;
+                    return Poll::Ready(());
+                }
             };
-            self.phase = next;
         }
     }
 
     /// Makes the run; a factory that panicked ends the instance at once.
-    fn start(&mut self) -> Phase {
-        let Phase::Start(body) = std::mem::replace(&mut self.phase, Phase::Done) else {
-            return Phase::Done;
-        };
-        match make(&self.setup, body) {
-            Ok((running, nested_kill)) if self.setup.limits().has_deadlines() => {
-                Phase::WatchDeadlines {
-                    watching: Box::pin(watch_deadlines(running, self.setup.watched())),
-                    nested_kill,
-                }
-            }
+    fn start(&self, body: Body) -> Phase {
+        match make(self, body) {
+            Ok((running, nested_kill)) if self.limits().has_deadlines() => Phase::WatchDeadlines {
+                watching: Box::pin(watch_deadlines(running, self.watched())),
+                nested_kill,
+            },
             Ok((running, nested_kill)) => Phase::Watch {
                 running,
                 nested_kill,
@@ -393,41 +413,28 @@ impl InstanceTask {
         }
     }
 
-    /// The run of a deadline watch, back in the task's hands.
-    fn put_back(&mut self, running: Running) {
-        if let Phase::WatchDeadlines { nested_kill, .. } = &mut self.phase {
-            self.phase = Phase::Watch {
-                running,
-                nested_kill: nested_kill.take(),
-                ready_seen: true,
-            };
-        }
-    }
-
     /// The watch is over: a run that returned goes on to its helpers; one
     /// that must stop is cancelled and, if it does not return at its next
     /// poll (most do), given its grace.
-    fn ended(&mut self, end: RunEnd, cx: &mut Context<'_>) -> Phase {
-        let Phase::Watch {
-            mut running,
-            nested_kill,
-            ..
-        } = std::mem::replace(&mut self.phase, Phase::Done)
-        else {
-            return Phase::Done;
-        };
+    fn ended(
+        &self,
+        mut running: Running,
+        nested_kill: Option<CancellationToken>,
+        end: RunEnd,
+        cx: &mut Context<'_>,
+    ) -> Phase {
         if let RunEnd::Returned(output) = end {
             running.dispose();
             return self.reap(exit_of(output), false);
         }
-        let exit = exit_of_stop(end, &self.setup.ctx);
-        self.setup.ctx.signals().note_stop_started();
-        self.setup.ctx.cancel();
+        let exit = exit_of_stop(end, &self.ctx);
+        self.ctx.signals().note_stop_started();
+        self.ctx.cancel();
         if self.may_poll() && Pin::new(&mut running).poll(cx).is_ready() {
             running.dispose();
             return self.reap(exit, false);
         }
-        let (policy, kill) = (self.setup.limits().shutdown, self.setup.link.kill.clone());
+        let (policy, kill) = (self.limits().shutdown, self.link.kill.clone());
         Phase::Stopping {
             exit,
             stopping: Box::pin(stop(running, policy, kill, nested_kill)),
@@ -437,33 +444,30 @@ impl InstanceTask {
     /// Whether a cancelled run may be polled again: not under a brutal
     /// policy, nor once the supervisor's own grace is out.
     fn may_poll(&self) -> bool {
-        let grace = self.setup.limits().shutdown.grace();
-        !grace.is_some_and(|grace| grace.is_zero()) && !self.setup.link.kill.is_cancelled()
+        let grace = self.limits().shutdown.grace();
+        !grace.is_some_and(|grace| grace.is_zero()) && !self.link.kill.is_cancelled()
     }
 
     /// Closes the helpers; those still running share what is left of the
-    /// instance's grace.
-    fn reap(&mut self, exit: ChildExit, aborted: bool) -> Phase {
-        let ctx = &self.setup.ctx;
-        ctx.cancel();
-        match ctx.close_helpers().filter(|helpers| !helpers.is_empty()) {
-            None => self.report(exit, aborted),
+    /// instance's grace. The end is then known.
+    fn reap(&self, exit: ChildExit, aborted: bool) -> Phase {
+        self.ctx.cancel();
+        match self
+            .ctx
+            .close_helpers()
+            .filter(|helpers| !helpers.is_empty())
+        {
+            None => Phase::Ended { exit, aborted },
             Some(helpers) => {
-                let since = ctx.signals().stop_started();
-                let grace = remaining_grace(self.setup.limits().shutdown, since);
-                let kill = self.setup.link.kill.clone();
+                let since = self.ctx.signals().stop_started();
+                let grace = remaining_grace(self.limits().shutdown, since);
                 Phase::Reaping {
                     exit,
                     aborted,
-                    reaping: Box::pin(reap(helpers, grace, kill)),
+                    reaping: Box::pin(reap(helpers, grace, self.link.kill.clone())),
                 }
             }
         }
-    }
-
-    /// Keeps the end for the drop to send.
-    fn report(&mut self, exit: ChildExit, aborted: bool) -> Phase {
-        Phase::Ended { exit, aborted }
     }
 }
 
@@ -471,12 +475,9 @@ impl Future for InstanceTask {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        // Taken out for the poll so that `step` may borrow the task whole.
-        let span = std::mem::replace(&mut this.span, tracing::Span::none());
-        let polled = span.in_scope(|| this.step(cx));
-        this.span = span;
-        polled
+        let InstanceTask { setup, phase, span } = self.get_mut();
+        let _entered = span.enter();
+        setup.step(phase, cx)
     }
 }
 
@@ -501,11 +502,6 @@ impl Drop for InstanceTask {
         drop(std::mem::replace(&mut self.span, tracing::Span::none()));
         let _ = self.setup.link.ends.send(self.setup.end(exit, aborted));
     }
-}
-
-/// The exit a phase held, leaving a placeholder as the phase is replaced.
-fn take_exit(exit: &mut ChildExit) -> ChildExit {
-    std::mem::replace(exit, ChildExit::Cancelled)
 }
 
 /// Polls the run until it returns or is asked to stop, and tells the
