@@ -82,6 +82,7 @@ pub(crate) struct Link {
 }
 
 /// Everything an instance needs to run, besides its [`Body`].
+#[derive(Clone)]
 pub(crate) struct InstanceSetup {
     pub(crate) key: ChildKey,
     pub(crate) ctx: ChildContext,
@@ -401,7 +402,7 @@ impl InstanceSetup {
     fn start(&self, body: Body) -> Phase {
         match make(self, body) {
             Ok((running, nested_kill)) if self.limits().has_deadlines() => Phase::WatchDeadlines {
-                watching: Box::pin(watch_deadlines(running, self.watched())),
+                watching: Box::pin(watch_deadlines(running, self.clone())),
                 nested_kill,
             },
             Ok((running, nested_kill)) => Phase::Watch {
@@ -534,25 +535,6 @@ fn watch(
     }
 }
 
-/// What the deadline watch needs of its instance, owned.
-struct Watched {
-    key: ChildKey,
-    ctx: ChildContext,
-    limits: Limits,
-    link: Arc<Link>,
-}
-
-impl InstanceSetup {
-    fn watched(&self) -> Watched {
-        Watched {
-            key: self.key,
-            ctx: self.ctx.clone(),
-            limits: *self.limits(),
-            link: Arc::clone(&self.link),
-        }
-    }
-}
-
 impl Limits {
     fn has_deadlines(&self) -> bool {
         self.timeout.is_some() || self.heartbeat.is_some() || self.ready_timeout.is_some()
@@ -562,13 +544,13 @@ impl Limits {
 /// [`watch`] for an instance with a timeout, heartbeat or ready timeout,
 /// until the run breaks one of them. Hands the run back with how the watch
 /// ended.
-async fn watch_deadlines(mut running: Running, watched: Watched) -> (Running, RunEnd) {
-    let end = watch_with_deadlines(&mut running, &watched).await;
+async fn watch_deadlines(mut running: Running, setup: InstanceSetup) -> (Running, RunEnd) {
+    let end = watch_with_deadlines(&mut running, &setup).await;
     (running, end)
 }
 
-async fn watch_with_deadlines(running: &mut Running, watched: &Watched) -> RunEnd {
-    let (signals, limits) = (watched.ctx.signals(), watched.limits);
+async fn watch_with_deadlines(running: &mut Running, setup: &InstanceSetup) -> RunEnd {
+    let (signals, limits) = (setup.ctx.signals(), *setup.limits());
     let started = Instant::now();
     // A deadline too far to be represented is no deadline at all.
     let deadline = limits.timeout.and_then(|limit| started.checked_add(limit));
@@ -599,10 +581,7 @@ async fn watch_with_deadlines(running: &mut Running, watched: &Watched) -> RunEn
                     if !limits.ready_on_completion {
                         ready_deadline = None;
                     }
-                    let _ = watched.link.notices.send(ReadyNotice {
-                        key: watched.key,
-                        generation: watched.ctx.generation(),
-                    });
+                    setup.announce_ready();
                 }
             },
         }
