@@ -84,11 +84,15 @@ impl StopWatch {
         }
     }
 
+    fn is_cancelled(&self) -> bool {
+        self.token.is_cancelled()
+    }
+
     /// Resolves once the token is cancelled.
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         if let Some(waker) = &self.registered {
             if waker.will_wake(cx.waker()) {
-                return match self.token.is_cancelled() {
+                return match self.is_cancelled() {
                     true => Poll::Ready(()),
                     false => Poll::Pending,
                 };
@@ -121,9 +125,8 @@ pub(crate) struct SupervisorLoop {
     pub(super) ends: mpsc::UnboundedReceiver<InstanceEnd>,
     notices: mpsc::UnboundedReceiver<ReadyNotice>,
     commands: mpsc::UnboundedReceiver<Command>,
-    pub(super) stop: CancellationToken,
-    /// Resolves when `stop` is cancelled; kept across wake-ups so that
-    /// waiting for it registers once, not at every turn of the loop.
+    /// The supervisor's stop token, watched across wake-ups so that waiting
+    /// for it registers once, not at every turn of the loop.
     stopped: StopWatch,
     pub(super) bus: Arc<EventBus>,
     finished: watch::Sender<Option<Arc<Finished>>>,
@@ -185,7 +188,6 @@ impl SupervisorLoop {
             notices,
             commands,
             stopped: StopWatch::new(stop.clone()),
-            stop: stop.clone(),
             bus,
             finished,
             escalation: None,
@@ -334,7 +336,7 @@ impl SupervisorLoop {
     }
 
     pub(super) fn is_stopping(&self) -> bool {
-        self.stop.is_cancelled() || self.escalation.is_some() || self.auto_stop
+        self.stopped.is_cancelled() || self.escalation.is_some() || self.auto_stop
     }
 
     fn spawn_instance(&mut self, key: ChildKey) {
