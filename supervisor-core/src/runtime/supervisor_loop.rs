@@ -340,8 +340,6 @@ impl SupervisorLoop {
     }
 
     fn spawn_instance(&mut self, key: ChildKey) {
-        let seed = self.seed;
-        let bus = Arc::clone(&self.bus);
         let link = Arc::clone(&self.link);
         let root_stop = self.root_stop.clone();
         let Some(slot) = self.table.get_mut(key) else {
@@ -365,14 +363,14 @@ impl SupervisorLoop {
         );
         let (body, nested) = match &slot.work {
             Some(Work::Nested(tree)) => {
-                let nested_seed = JitterRng::derive(seed, key.rank).next_u64();
+                let nested_seed = JitterRng::derive(self.seed, key.rank).next_u64();
                 let nested_kill = link.kill.child_token();
                 let spec = (**tree).clone();
                 let (handle, run) = SupervisorLoop::nested(
                     spec,
                     ctx.clone(),
                     nested_kill.clone(),
-                    bus,
+                    Arc::clone(&self.bus),
                     nested_seed,
                     &span,
                 );
